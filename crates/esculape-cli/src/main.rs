@@ -1,0 +1,104 @@
+//! `esculape`: the one command of Esculape. Settings and logging are set up here; each
+//! subcommand lives in its own module.
+
+#![allow(clippy::print_stdout)]
+
+mod output;
+mod progress;
+mod search;
+mod settings;
+mod sources;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use settings::Settings;
+use std::path::PathBuf;
+
+/// Esculape — assistant IA souverain pour les professionnels de santé.
+///
+/// Everything runs on this machine. Start with `esculape setup` to install and index the
+/// default sources, then `esculape search "…"`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "esculape",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+struct Cli {
+    /// Settings file (TOML) overriding the defaults; see config/default.toml.
+    #[arg(long, global = true, env = "ESCULAPE_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Folder holding Esculape's data (index, sources); overrides paths.data_dir.
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    /// More log output on standard error (-v info, -vv debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Install (or update) the default sources and index them: the first command to run.
+    ///
+    /// Downloads each default pack from its publisher (BDPM, ANSM thesaurus, CIM-10,
+    /// MedQuAD, PAMJ cases), or reads them from --mirror on a machine without Internet
+    /// access. Packs whose files did not change are left as they are, so a second run
+    /// finishes in seconds.
+    Setup(sources::SetupArgs),
+    /// Manage source packs: add, update, remove, list, show, changes.
+    #[command(subcommand)]
+    Sources(sources::SourcesCommand),
+    /// Search the installed sources and print cited passages.
+    Search(search::SearchArgs),
+    /// Show one passage in its document's context.
+    Passage(search::PassageArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("esculape: error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let mut settings = Settings::load(cli.config.as_deref())?;
+    if let Some(data_dir) = cli.data_dir {
+        settings.paths.data_dir = data_dir;
+    }
+    init_logging(&settings, cli.verbose);
+    match cli.command {
+        Command::Setup(args) => sources::setup(&settings, args),
+        Command::Sources(command) => sources::run(&settings, command),
+        Command::Search(args) => search::search(&settings, args),
+        Command::Passage(args) => search::passage(&settings, args),
+    }
+}
+
+fn init_logging(settings: &Settings, verbose: u8) {
+    let level = match verbose {
+        0 => settings.log.level.clone(),
+        1 => "info".to_string(),
+        _ => "debug".to_string(),
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(&level)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if settings.log.format == "json" {
+        builder.json().init();
+    } else {
+        builder.with_target(false).init();
+    }
+}

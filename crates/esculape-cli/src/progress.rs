@@ -31,22 +31,25 @@ impl Progress for Bars {
         bar.set_message(stage.to_string());
         bar.enable_steady_tick(std::time::Duration::from_millis(200));
         if let Ok(mut current) = self.current.lock()
-            && let Some(previous) = current.replace(bar) {
-                previous.finish_and_clear();
-            }
+            && let Some(previous) = current.replace(bar)
+        {
+            previous.finish_and_clear();
+        }
     }
 
     fn advance(&self, count: u64) {
         if let Ok(current) = self.current.lock()
-            && let Some(bar) = current.as_ref() {
-                bar.inc(count);
-            }
+            && let Some(bar) = current.as_ref()
+        {
+            bar.inc(count);
+        }
     }
 
     fn finish(&self) {
         if let Ok(mut current) = self.current.lock()
-            && let Some(bar) = current.take() {
-                bar.finish_and_clear();
-            }
+            && let Some(bar) = current.take()
+        {
+            bar.finish_and_clear();
+        }
     }
 }

@@ -13,9 +13,10 @@ pub enum Encoding {
 /// Windows-1252 maps every byte, so decoding never fails; callers report the encoding.
 pub fn decode_text(bytes: &[u8]) -> (String, Encoding) {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF")
-        && let Ok(text) = std::str::from_utf8(rest) {
-            return (text.to_string(), Encoding::Utf8);
-        }
+        && let Ok(text) = std::str::from_utf8(rest)
+    {
+        return (text.to_string(), Encoding::Utf8);
+    }
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         let (text, _, _) = encoding_rs::UTF_16LE.decode(bytes);
         return (text.into_owned(), Encoding::Utf16);

@@ -242,17 +242,19 @@ impl KnowledgeBase {
         };
         progress.finish();
         if let Some(previous) = &previous
-            && previous.checksum == fetched.checksum && previous.build == BUILD {
-                let _ = std::fs::remove_dir_all(&staging);
-                return Ok(InstallReport {
-                    pack: spec.id.clone(),
-                    outcome: InstallOutcome::UpToDate {
-                        version: previous.version.clone(),
-                    },
-                    findings: Vec::new(),
-                    duration_ms: started.elapsed().as_millis(),
-                });
-            }
+            && previous.checksum == fetched.checksum
+            && previous.build == BUILD
+        {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Ok(InstallReport {
+                pack: spec.id.clone(),
+                outcome: InstallOutcome::UpToDate {
+                    version: previous.version.clone(),
+                },
+                findings: Vec::new(),
+                duration_ms: started.elapsed().as_millis(),
+            });
+        }
 
         progress.stage(&spec.id, "indexing", None);
         writer.delete_term(Term::from_field_text(self.fields.pack, &spec.id));
@@ -348,7 +350,7 @@ impl KnowledgeBase {
         let (added, changed, removed) = compare_documents(&previous_documents, &documents);
         let now = crate::time::now_rfc3339();
         let change = ChangeRecord {
-            id: format!("{now}/{}", spec.id),
+            id: format!("{}-{}", crate::time::unix_nanos(), spec.id),
             at: now.clone(),
             pack: spec.id.clone(),
             from_version: previous.as_ref().map(|previous| previous.version.clone()),
@@ -391,9 +393,10 @@ impl KnowledgeBase {
         self.commit(&mut writer, &catalog)?;
         progress.finish();
         if let Some(previous) = previous
-            && previous.storage != storage {
-                let _ = std::fs::remove_dir_all(self.config.root.join(&previous.storage));
-            }
+            && previous.storage != storage
+        {
+            let _ = std::fs::remove_dir_all(self.config.root.join(&previous.storage));
+        }
         Ok(InstallReport {
             pack: spec.id.clone(),
             outcome: InstallOutcome::Installed {
@@ -418,7 +421,7 @@ impl KnowledgeBase {
         writer.delete_term(Term::from_field_text(self.fields.pack, pack));
         let now = crate::time::now_rfc3339();
         let change = ChangeRecord {
-            id: format!("{now}/{pack}"),
+            id: format!("{}-{pack}", crate::time::unix_nanos()),
             at: now,
             pack: pack.to_string(),
             from_version: Some(installed.version.clone()),

@@ -13,6 +13,14 @@ pub fn now_rfc3339() -> String {
     )
 }
 
+/// Nanoseconds since the Unix epoch: unique enough to name a change record.
+pub fn unix_nanos() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_nanos())
+        .unwrap_or(0)
+}
+
 /// `YYYY-MM-DD` of a Unix timestamp.
 pub fn date_from_unix(seconds: u64) -> String {
     // Days to civil date (H. Hinnant's algorithm).

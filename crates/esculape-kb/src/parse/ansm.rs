@@ -125,9 +125,10 @@ fn pair_document(
     }
     let mut conduct = unwrap_soft_breaks(entry.description.trim());
     if let [single] = &entry.severity_levels[..]
-        && let Some(rest) = conduct.strip_prefix(single.level.trim()) {
-            conduct = rest.trim_start().to_string();
-        }
+        && let Some(rest) = conduct.strip_prefix(single.level.trim())
+    {
+        conduct = rest.trim_start().to_string();
+    }
     if !conduct.is_empty() && conduct != mechanism {
         let _ = writeln!(text, "Conduite à tenir : {conduct}");
     }

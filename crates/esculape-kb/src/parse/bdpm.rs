@@ -86,9 +86,9 @@ pub(crate) fn parse(
             && latest_authorization
                 .as_ref()
                 .is_none_or(|latest| date > latest)
-            {
-                latest_authorization = Some(date.clone());
-            }
+        {
+            latest_authorization = Some(date.clone());
+        }
         let empty = Vec::new();
         let document = specialty_document(
             row,

@@ -131,9 +131,10 @@ pub(crate) fn parse_pamj(
             };
             let date = string(&object, "publication_date").and_then(|date| iso_date(&date));
             if let Some(date) = &date
-                && latest.as_ref().is_none_or(|latest| date > latest) {
-                    latest = Some(date.clone());
-                }
+                && latest.as_ref().is_none_or(|latest| date > latest)
+            {
+                latest = Some(date.clone());
+            }
             let doi = string(&object, "doi").unwrap_or_default();
             let title = format!(
                 "Cas clinique PAMJ {}",

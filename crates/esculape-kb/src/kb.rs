@@ -9,9 +9,9 @@ use crate::catalog::{
 use crate::chunk::chunk_document;
 use crate::document::{Document, Finding, Severity};
 use crate::error::{Error, Result, io_error};
-use crate::fetch::{FetchOptions, fetch, hex};
+use crate::fetch::{FetchOptions, Fetched, fetch, hex};
 use crate::pack::{Origin, PackSpec};
-use crate::parse::{ParseLimits, parse_pack};
+use crate::parse::{PackFacts, ParseLimits, Sink, parse_pack};
 use crate::schema::{Fields, SPANISH_ANALYZER, date_number, doc_id, schema};
 use esculape_text::Language;
 use sha2::{Digest, Sha256};
@@ -256,6 +256,80 @@ impl KnowledgeBase {
             });
         }
 
+        let folder = fetched.folder.clone();
+        let limits = self.config.limits.clone();
+        let parse = |sink: &mut Sink<'_>, findings: &mut Vec<Finding>| {
+            parse_pack(spec, &folder, &limits, sink, findings)
+        };
+        self.index_version(
+            &mut writer,
+            spec,
+            previous,
+            fetched,
+            staging,
+            parse,
+            progress,
+            started,
+        )
+    }
+
+    /// Installs documents made by the caller (an evaluation corpus, a benchmark) as the pack
+    /// `spec`, with the same chunking, indexing and atomic commit as [`KnowledgeBase::install`].
+    pub fn install_documents(
+        &self,
+        spec: &PackSpec,
+        documents: impl IntoIterator<Item = Document>,
+        progress: &dyn Progress,
+    ) -> Result<InstallReport> {
+        let started = Instant::now();
+        let mut writer = self.writer()?;
+        self.remove_orphans()?;
+        let previous = self.catalog().packs.get(&spec.id).cloned();
+        let staging =
+            self.config
+                .root
+                .join("staging")
+                .join(format!("{}-{}", spec.id, std::process::id()));
+        let _ = std::fs::remove_dir_all(&staging);
+        std::fs::create_dir_all(&staging).map_err(io_error("create", &staging))?;
+        let fetched = Fetched {
+            folder: staging.clone(),
+            files: Vec::new(),
+            origin: "generated".into(),
+            version_hint: None,
+            checksum: hex(&Sha256::digest(crate::time::unix_nanos().to_le_bytes())),
+        };
+        let mut documents = documents.into_iter();
+        let parse = |sink: &mut Sink<'_>, _: &mut Vec<Finding>| {
+            for document in documents.by_ref() {
+                sink(document)?;
+            }
+            Ok(PackFacts::default())
+        };
+        self.index_version(
+            &mut writer,
+            spec,
+            previous,
+            fetched,
+            staging,
+            parse,
+            progress,
+            started,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn index_version(
+        &self,
+        writer: &mut IndexWriter,
+        spec: &PackSpec,
+        previous: Option<InstalledPack>,
+        fetched: Fetched,
+        staging: PathBuf,
+        mut parse: impl FnMut(&mut Sink<'_>, &mut Vec<Finding>) -> Result<PackFacts>,
+        progress: &dyn Progress,
+        started: Instant,
+    ) -> Result<InstallReport> {
         progress.stage(&spec.id, "indexing", None);
         writer.delete_term(Term::from_field_text(self.fields.pack, &spec.id));
         let mut findings = Vec::new();
@@ -271,13 +345,7 @@ impl KnowledgeBase {
                 progress.advance(1);
                 Ok(())
             };
-            parse_pack(
-                spec,
-                &fetched.folder,
-                &self.config.limits,
-                &mut sink,
-                &mut findings,
-            )
+            parse(&mut sink, &mut findings)
         };
         findings.append(&mut key_findings);
         let facts = match facts {
@@ -390,7 +458,7 @@ impl KnowledgeBase {
         catalog.packs.insert(spec.id.clone(), installed);
         catalog.last_change = Some(change.clone());
         progress.stage(&spec.id, "committing", None);
-        self.commit(&mut writer, &catalog)?;
+        self.commit(writer, &catalog)?;
         progress.finish();
         if let Some(previous) = previous
             && previous.storage != storage

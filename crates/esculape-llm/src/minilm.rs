@@ -131,7 +131,7 @@ impl MiniLm {
             Ok(values)
         };
         let hidden = bert.hidden_size;
-        if bert.num_attention_heads == 0 || hidden % bert.num_attention_heads != 0 {
+        if bert.num_attention_heads == 0 || !hidden.is_multiple_of(bert.num_attention_heads) {
             return Err(fail(
                 "hidden size is not a multiple of the number of heads".into(),
             ));

@@ -340,7 +340,7 @@ impl KnowledgeBase {
             let mut sink = |document: Document| -> Result<()> {
                 let key = unique_key(&documents, &document.key, &mut key_findings);
                 let hash = hex(&Sha256::digest(document.text.as_bytes()))[..16].to_string();
-                chunk_count += self.add_document(&writer, spec, &key, &document)?;
+                chunk_count += self.add_document(writer, spec, &key, &document)?;
                 documents.insert(key, hash);
                 progress.advance(1);
                 Ok(())

@@ -3,6 +3,7 @@
 
 #![allow(clippy::print_stdout)]
 
+mod embeddings;
 mod output;
 mod progress;
 mod search;

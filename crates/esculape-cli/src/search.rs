@@ -5,7 +5,7 @@ use crate::settings::Settings;
 use crate::sources::open_kb;
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use esculape_kb::SearchRequest;
+use esculape_kb::{SearchMode, SearchRequest};
 use esculape_text::Language;
 
 #[derive(Debug, Args)]
@@ -27,6 +27,9 @@ pub struct SearchArgs {
     /// Only documents dated on or before this day (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     until: Option<String>,
+    /// Ranking: auto (hybrid when vectors exist, else BM25), bm25, dense or hybrid.
+    #[arg(long)]
+    mode: Option<String>,
     /// Machine-readable output (stable JSON).
     #[arg(long)]
     json: bool,
@@ -78,9 +81,22 @@ pub fn search(settings: &Settings, args: SearchArgs) -> Result<()> {
         since: args.since,
         until: args.until,
     };
-    let hits = kb.search(&request)?;
+    let mode = match args.mode.as_deref().unwrap_or(&settings.search.mode) {
+        "auto" if kb.has_vectors() && settings.embeddings.backend != "none" => SearchMode::Hybrid,
+        "auto" | "bm25" => SearchMode::Bm25,
+        "dense" => SearchMode::Dense,
+        "hybrid" => SearchMode::Hybrid,
+        other => bail!("unknown search mode `{other}`: use auto, bm25, dense or hybrid"),
+    };
+    let embedder = if mode == SearchMode::Bm25 {
+        None
+    } else {
+        crate::embeddings::embedder(settings)?
+    };
+    let hits = kb.search_mode(&request, mode, embedder.as_deref())?;
     if args.json {
-        let body = serde_json::json!({ "query": args.query, "hits": hits });
+        let mode_name = format!("{mode:?}").to_lowercase();
+        let body = serde_json::json!({ "query": args.query, "mode": mode_name, "hits": hits });
         println!("{}", serde_json::to_string_pretty(&body)?);
     } else {
         output::print_hits(&args.query, &hits);

@@ -13,8 +13,27 @@ const DEFAULTS: &str = include_str!("../../../config/default.toml");
 pub struct Settings {
     pub paths: PathSettings,
     pub kb: KbSettings,
+    pub embeddings: EmbeddingSettings,
     pub search: SearchSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmbeddingSettings {
+    pub backend: String,
+    pub local_model_dir: String,
+    pub max_tokens: usize,
+    pub threads: usize,
+    pub batch_size: usize,
+    pub base_url: String,
+    pub model: String,
+    pub api_key_env: String,
+    pub api_key_file: String,
+    pub timeout_s: u64,
+    pub attempts: u32,
+    pub query_prefix: String,
+    pub passage_prefix: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -39,6 +58,7 @@ pub struct KbSettings {
 #[serde(deny_unknown_fields)]
 pub struct SearchSettings {
     pub k: usize,
+    pub mode: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -126,6 +146,24 @@ impl Settings {
         if self.kb.writer_threads == 0 {
             bail!("kb.writer_threads must be at least 1");
         }
+        if !matches!(
+            self.embeddings.backend.as_str(),
+            "local" | "openai" | "none"
+        ) {
+            bail!(
+                "embeddings.backend must be \"local\", \"openai\" or \"none\", not {:?}",
+                self.embeddings.backend
+            );
+        }
+        if !matches!(
+            self.search.mode.as_str(),
+            "auto" | "bm25" | "dense" | "hybrid"
+        ) {
+            bail!(
+                "search.mode must be auto, bm25, dense or hybrid, not {:?}",
+                self.search.mode
+            );
+        }
         if !matches!(self.log.format.as_str(), "text" | "json") {
             bail!(
                 "log.format must be \"text\" or \"json\", not {:?}",
@@ -133,6 +171,15 @@ impl Settings {
             );
         }
         Ok(())
+    }
+
+    /// Folder of the local embedding model.
+    pub fn local_model_dir(&self) -> PathBuf {
+        if self.embeddings.local_model_dir.trim().is_empty() {
+            self.paths.data_dir.join("models/all-minilm-l6-v2")
+        } else {
+            PathBuf::from(self.embeddings.local_model_dir.trim())
+        }
     }
 
     /// The mirror folder, if one is configured.

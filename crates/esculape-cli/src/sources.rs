@@ -63,6 +63,9 @@ pub enum SourcesCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Compute dense vectors of the passages of installed packs (all, or those named)
+    /// with the configured embedding model, for dense and hybrid search.
+    Embed { packs: Vec<String> },
     /// What changed at each update (documents added, changed, removed).
     Changes {
         #[arg(long)]
@@ -110,7 +113,21 @@ pub fn setup(settings: &Settings, args: SetupArgs) -> Result<()> {
             })
             .collect::<Result<_>>()?
     };
-    install_all(&kb, &packs, &options)
+    let installed = install_all(&kb, &packs, &options);
+    match crate::embeddings::install_model(settings) {
+        Ok(()) if settings.embeddings.backend == "local" => {
+            println!(
+                "modèle d'embeddings / embedding model: all-MiniLM-L6-v2 prêt / ready ({})",
+                settings.local_model_dir().display()
+            )
+        }
+        Ok(()) => {}
+        Err(error) => {
+            eprintln!("modèle d'embeddings / embedding model: ÉCHEC / FAILED: {error:#}");
+            return Err(error);
+        }
+    }
+    installed
 }
 
 pub fn run(settings: &Settings, command: SourcesCommand) -> Result<()> {
@@ -201,6 +218,35 @@ pub fn run(settings: &Settings, command: SourcesCommand) -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(installed)?);
             } else {
                 output::print_pack(installed);
+            }
+            Ok(())
+        }
+        SourcesCommand::Embed { packs } => {
+            let kb = open_kb(settings)?;
+            let embedder = crate::embeddings::embedder(settings)?
+                .context("embeddings.backend is \"none\": set it to \"local\" or \"openai\" to compute vectors")?;
+            let ids: Vec<String> = if packs.is_empty() {
+                kb.catalog().packs.keys().cloned().collect()
+            } else {
+                packs
+            };
+            let bars = Bars::default();
+            for id in ids {
+                let started = std::time::Instant::now();
+                let info = kb.embed_pack(
+                    &id,
+                    embedder.as_ref(),
+                    settings.embeddings.batch_size,
+                    &bars,
+                )?;
+                let seconds = started.elapsed().as_secs_f64();
+                println!(
+                    "{id:<20} {} vecteurs / vectors ({}, dimension {}) en {seconds:.1} s, {:.1} passages/s",
+                    info.count,
+                    info.model,
+                    info.dimension,
+                    info.count as f64 / seconds.max(1e-9)
+                );
             }
             Ok(())
         }

@@ -51,6 +51,9 @@ pub struct InstalledPack {
     pub storage: String,
     /// Version of the parser and chunker that built it; a new one reindexes.
     pub build: u32,
+    /// Dense vectors of its passages, when they were computed (`esculape sources embed`).
+    #[serde(default)]
+    pub vectors: Option<crate::vectors::VectorInfo>,
 }
 
 /// What an update changed in one pack, for the "what changed" feed.

@@ -13,11 +13,13 @@ use crate::fetch::{FetchOptions, Fetched, fetch, hex};
 use crate::pack::{Origin, PackSpec};
 use crate::parse::{PackFacts, ParseLimits, Sink, parse_pack};
 use crate::schema::{Fields, SPANISH_ANALYZER, date_number, doc_id, schema};
+use crate::vectors::VectorSet;
 use esculape_text::Language;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::Instant;
 use tantivy::directory::MmapDirectory;
 use tantivy::schema::Value;
@@ -105,6 +107,7 @@ pub struct KnowledgeBase {
     reader: IndexReader,
     fields: Fields,
     catalog: RwLock<Catalog>,
+    vectors: RwLock<HashMap<String, Arc<VectorSet>>>,
 }
 
 impl std::fmt::Debug for KnowledgeBase {
@@ -150,6 +153,7 @@ impl KnowledgeBase {
             reader,
             fields,
             catalog: RwLock::new(catalog),
+            vectors: RwLock::default(),
         };
         kb.sync_change_log()?;
         Ok(kb)
@@ -452,6 +456,7 @@ impl KnowledgeBase {
                 .count(),
             storage: storage.clone(),
             build: BUILD,
+            vectors: None,
         };
         let mut catalog = self.catalog();
         catalog.format = CATALOG_FORMAT;
@@ -507,7 +512,11 @@ impl KnowledgeBase {
         Ok(change)
     }
 
-    fn writer(&self) -> Result<IndexWriter> {
+    pub(crate) fn vector_cache(&self) -> &RwLock<HashMap<String, Arc<VectorSet>>> {
+        &self.vectors
+    }
+
+    pub(crate) fn writer(&self) -> Result<IndexWriter> {
         let memory = self.config.writer_memory_mb.max(32) << 20;
         let writer: IndexWriter = match self
             .index
@@ -523,7 +532,7 @@ impl KnowledgeBase {
         Ok(writer)
     }
 
-    fn commit(&self, writer: &mut IndexWriter, catalog: &Catalog) -> Result<()> {
+    pub(crate) fn commit(&self, writer: &mut IndexWriter, catalog: &Catalog) -> Result<()> {
         let payload = serde_json::to_string(catalog)
             .map_err(|error| Error::InvalidQuery(error.to_string()))?;
         let mut prepared = writer.prepare_commit()?;

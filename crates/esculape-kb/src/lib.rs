@@ -28,6 +28,7 @@ mod analyzer;
 mod catalog;
 mod chunk;
 mod decode;
+mod dense;
 mod document;
 mod error;
 mod fetch;
@@ -37,11 +38,13 @@ mod parse;
 mod schema;
 mod search;
 mod time;
+mod vectors;
 
 pub use analyzer::{analyze, analyzer};
 pub use catalog::{Catalog, ChangeRecord, InstalledPack};
 pub use chunk::{Chunk, chunk_document};
 pub use decode::{Encoding, decode_text};
+pub use dense::SearchMode;
 pub use document::{Document, Finding, Heading, Severity};
 pub use error::{Error, Result};
 pub use fetch::{FetchOptions, FileProvenance};
@@ -52,3 +55,4 @@ pub use pack::{
 pub use parse::ParseLimits;
 pub use parse::bdpm::read_table as read_bdpm_table;
 pub use search::{PassageInContext, SearchHit, SearchRequest, SourceRef};
+pub use vectors::VectorInfo;

@@ -1,0 +1,280 @@
+//! Dense and hybrid retrieval: embedding a pack's passages, nearest-neighbour search,
+//! and reciprocal rank fusion with BM25.
+
+use crate::error::{Error, Result};
+use crate::kb::{KnowledgeBase, Progress};
+use crate::search::{SearchHit, SearchRequest};
+use crate::vectors::{VectorInfo, VectorSet};
+use esculape_llm::{EmbedKind, Embedder};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{TantivyDocument, Term};
+
+/// How passages are ranked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchMode {
+    /// Words: BM25.
+    Bm25,
+    /// Meaning: nearest vectors of an embedding model.
+    Dense,
+    /// Both, fused by reciprocal rank.
+    Hybrid,
+}
+
+/// The constant of reciprocal rank fusion (Cormack et al., 2009).
+const RRF_K: f32 = 60.0;
+/// How many candidates each ranking contributes to the fusion.
+const FUSION_DEPTH: usize = 50;
+
+impl KnowledgeBase {
+    /// Embeds every passage of `pack` with `embedder` and stores the vectors beside the
+    /// pack's files; returns what was stored. Runs under the writer lock.
+    pub fn embed_pack(
+        &self,
+        pack: &str,
+        embedder: &dyn Embedder,
+        batch_size: usize,
+        progress: &dyn Progress,
+    ) -> Result<VectorInfo> {
+        let mut writer = self.writer()?;
+        let mut catalog = self.catalog();
+        let installed = catalog
+            .packs
+            .get(pack)
+            .cloned()
+            .ok_or_else(|| Error::NotInstalled(pack.to_string()))?;
+        let fields = *self.fields();
+        let searcher = self.searcher();
+        let query = TermQuery::new(
+            Term::from_field_text(fields.pack, pack),
+            IndexRecordOption::Basic,
+        );
+        let addresses = searcher.search(&query, &DocSetCollector)?;
+        let mut passages: Vec<(String, String)> = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            let document: TantivyDocument = searcher.doc(address)?;
+            let title = KnowledgeBase::stored_text(&document, fields.title);
+            let body = KnowledgeBase::stored_text(&document, fields.body);
+            passages.push((
+                KnowledgeBase::stored_text(&document, fields.chunk_id),
+                format!("{title}\n{body}"),
+            ));
+        }
+        passages.sort();
+        progress.stage(pack, "embedding", Some(passages.len() as u64));
+        let mut values = Vec::with_capacity(passages.len() * embedder.dimension());
+        for batch in passages.chunks(batch_size.max(1)) {
+            let texts: Vec<&str> = batch.iter().map(|(_, text)| text.as_str()).collect();
+            let vectors = embedder
+                .embed(&texts, EmbedKind::Passage)
+                .map_err(|error| Error::Embedding(error.to_string()))?;
+            for vector in vectors {
+                if vector.len() != embedder.dimension() {
+                    return Err(Error::Embedding(format!(
+                        "a vector of {} values, expected {}",
+                        vector.len(),
+                        embedder.dimension()
+                    )));
+                }
+                values.extend(vector);
+            }
+            progress.advance(batch.len() as u64);
+        }
+        progress.finish();
+        let info = VectorInfo {
+            model: embedder.id().to_string(),
+            dimension: embedder.dimension(),
+            count: passages.len(),
+        };
+        let ids: Vec<String> = passages.into_iter().map(|(id, _)| id).collect();
+        VectorSet::write(&self.root().join(&installed.storage), &info, &ids, &values)?;
+        if let Ok(mut cache) = self.vector_cache().write() {
+            cache.remove(&installed.storage);
+        }
+        if let Some(entry) = catalog.packs.get_mut(pack) {
+            entry.vectors = Some(info.clone());
+        }
+        catalog.last_change = None;
+        self.commit(&mut writer, &catalog)?;
+        Ok(info)
+    }
+
+    /// Nearest passages to the query's meaning, among packs embedded with `embedder`.
+    pub fn search_dense(
+        &self,
+        request: &SearchRequest,
+        embedder: &dyn Embedder,
+    ) -> Result<Vec<SearchHit>> {
+        let query = embedder
+            .embed(&[request.query.as_str()], EmbedKind::Query)
+            .map_err(|error| Error::Embedding(error.to_string()))?;
+        let query = query.into_iter().next().unwrap_or_default();
+        let catalog = self.catalog();
+        let mut candidates: Vec<(String, f32)> = Vec::new();
+        // Language and date filters apply after the scan: ask for more to keep k after them.
+        let depth =
+            if request.language.is_some() || request.since.is_some() || request.until.is_some() {
+                request.k * 8
+            } else {
+                request.k
+            };
+        for (pack, installed) in &catalog.packs {
+            if !request.sources.is_empty() && !request.sources.contains(pack) {
+                continue;
+            }
+            let Some(info) = &installed.vectors else {
+                continue;
+            };
+            if info.model != embedder.id() {
+                tracing::warn!(pack = %pack, stored = %info.model, asked = %embedder.id(), "vectors made by another model: pack left out of dense search");
+                continue;
+            }
+            let Some(set) = self.vector_set(&installed.storage)? else {
+                continue;
+            };
+            candidates.extend(
+                set.nearest(&query, depth)
+                    .into_iter()
+                    .map(|(row, score)| (set.ids[row].clone(), score)),
+            );
+        }
+        candidates.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let searcher = self.searcher();
+        let fields = *self.fields();
+        let mut hits = Vec::new();
+        let terms = HashSet::new();
+        for (chunk_id, score) in candidates {
+            let query = TermQuery::new(
+                Term::from_field_text(fields.chunk_id, &chunk_id),
+                IndexRecordOption::Basic,
+            );
+            let Some((_, address)) = searcher
+                .search(&query, &TopDocs::with_limit(1).order_by_score())?
+                .into_iter()
+                .next()
+            else {
+                continue;
+            };
+            let hit = self.hit(&searcher, address, hits.len() + 1, score, &terms)?;
+            if passes_filters(&hit, request) {
+                hits.push(hit);
+            }
+            if hits.len() == request.k {
+                break;
+            }
+        }
+        Ok(hits)
+    }
+
+    /// BM25 and dense rankings fused by reciprocal rank; falls back to BM25 alone when no
+    /// installed pack has vectors of this model.
+    pub fn search_hybrid(
+        &self,
+        request: &SearchRequest,
+        embedder: &dyn Embedder,
+    ) -> Result<Vec<SearchHit>> {
+        let deep = SearchRequest {
+            k: FUSION_DEPTH.max(request.k),
+            ..request.clone()
+        };
+        let lexical = self.search(&deep)?;
+        let dense = self.search_dense(&deep, embedder)?;
+        let mut fused: HashMap<String, (f32, SearchHit)> = HashMap::new();
+        for ranking in [lexical, dense] {
+            for (position, hit) in ranking.into_iter().enumerate() {
+                let contribution = 1.0 / (RRF_K + position as f32 + 1.0);
+                fused
+                    .entry(hit.chunk_id.clone())
+                    .and_modify(|(score, existing)| {
+                        *score += contribution;
+                        if existing.highlights.is_empty() {
+                            existing.highlights = hit.highlights.clone();
+                        }
+                    })
+                    .or_insert((contribution, hit));
+            }
+        }
+        let mut ranked: Vec<(f32, SearchHit)> = fused.into_values().collect();
+        ranked.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| a.1.chunk_id.cmp(&b.1.chunk_id))
+        });
+        Ok(ranked
+            .into_iter()
+            .take(request.k)
+            .enumerate()
+            .map(|(index, (score, mut hit))| {
+                hit.rank = index + 1;
+                hit.score = score;
+                hit
+            })
+            .collect())
+    }
+
+    /// Search in the given mode (BM25 needs no embedder).
+    pub fn search_mode(
+        &self,
+        request: &SearchRequest,
+        mode: SearchMode,
+        embedder: Option<&dyn Embedder>,
+    ) -> Result<Vec<SearchHit>> {
+        match (mode, embedder) {
+            (SearchMode::Bm25, _) => self.search(request),
+            (SearchMode::Dense, Some(embedder)) => self.search_dense(request, embedder),
+            (SearchMode::Hybrid, Some(embedder)) => self.search_hybrid(request, embedder),
+            (_, None) => Err(Error::Embedding(
+                "dense and hybrid search need an embedding model".into(),
+            )),
+        }
+    }
+
+    /// Whether any installed pack has vectors.
+    pub fn has_vectors(&self) -> bool {
+        self.catalog()
+            .packs
+            .values()
+            .any(|pack| pack.vectors.is_some())
+    }
+
+    fn vector_set(&self, storage: &str) -> Result<Option<Arc<VectorSet>>> {
+        if let Some(set) = self
+            .vector_cache()
+            .read()
+            .ok()
+            .and_then(|cache| cache.get(storage).cloned())
+        {
+            return Ok(Some(set));
+        }
+        let Some(set) = VectorSet::read(&self.root().join(storage))? else {
+            return Ok(None);
+        };
+        let set = Arc::new(set);
+        if let Ok(mut cache) = self.vector_cache().write() {
+            cache.insert(storage.to_string(), set.clone());
+        }
+        Ok(Some(set))
+    }
+}
+
+fn passes_filters(hit: &SearchHit, request: &SearchRequest) -> bool {
+    if let Some(language) = request.language
+        && hit.language != language.code()
+    {
+        return false;
+    }
+    let date = hit.date.as_deref();
+    if let Some(since) = &request.since
+        && date.is_none_or(|date| date < since.as_str())
+    {
+        return false;
+    }
+    if let Some(until) = &request.until
+        && date.is_none_or(|date| date > until.as_str())
+    {
+        return false;
+    }
+    true
+}

@@ -232,3 +232,126 @@ impl Embedder for OpenAiEmbedder {
         Ok(vectors)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+    use std::sync::{Arc, Mutex};
+
+    /// A loopback stand-in for an embedding server: answers each connection with the next
+    /// scripted (status, headers, body) and records the requests it saw.
+    fn server(script: Vec<(u16, &'static str, String)>) -> (String, Arc<Mutex<Vec<String>>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let record = seen.clone();
+        std::thread::spawn(move || {
+            for (status, headers, body) in script {
+                let Ok((stream, _)) = listener.accept() else {
+                    return;
+                };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request = String::new();
+                let mut length = 0;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = value.trim().parse().unwrap_or(0);
+                    }
+                    request.push_str(&line);
+                }
+                let mut payload = vec![0u8; length];
+                std::io::Read::read_exact(&mut reader, &mut payload).unwrap();
+                request.push_str(&String::from_utf8_lossy(&payload));
+                record.lock().unwrap().push(request);
+                let mut stream = stream;
+                let response = format!(
+                    "HTTP/1.1 {status} X\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                stream.write_all(response.as_bytes()).unwrap();
+            }
+        });
+        (address, seen)
+    }
+
+    fn embeddings(vectors: &[[f32; 2]]) -> String {
+        let data: Vec<String> = vectors
+            .iter()
+            .enumerate()
+            .map(|(index, vector)| {
+                format!(
+                    "{{\"index\":{index},\"embedding\":[{},{}]}}",
+                    vector[0], vector[1]
+                )
+            })
+            .collect();
+        format!("{{\"data\":[{}]}}", data.join(","))
+    }
+
+    fn config(base_url: String) -> OpenAiConfig {
+        OpenAiConfig {
+            base_url,
+            model: "e5".into(),
+            api_key: Some("secret-key".into()),
+            timeout: Duration::from_secs(5),
+            attempts: 3,
+            batch_size: 8,
+            query_prefix: "query: ".into(),
+            passage_prefix: "passage: ".into(),
+        }
+    }
+
+    #[test]
+    fn retries_after_a_busy_answer_and_normalizes_in_order() {
+        let (address, seen) = server(vec![
+            (200, "", embeddings(&[[3.0, 4.0]])),
+            (429, "Retry-After: 1\r\n", "{}".into()),
+            (200, "", embeddings(&[[0.0, 2.0], [5.0, 0.0]])),
+        ]);
+        let embedder = OpenAiEmbedder::connect(config(address)).unwrap();
+        assert_eq!(embedder.dimension(), 2);
+        let vectors = embedder.embed(&["a", "b"], EmbedKind::Passage).unwrap();
+        assert_eq!(vectors, [vec![0.0, 1.0], vec![1.0, 0.0]]);
+        let requests = seen.lock().unwrap();
+        assert_eq!(requests.len(), 3);
+        assert!(requests[2].contains("\"passage: a\""), "{}", requests[2]);
+        assert!(
+            requests[2]
+                .to_ascii_lowercase()
+                .contains("authorization: bearer secret-key")
+        );
+    }
+
+    #[test]
+    fn a_dead_server_is_a_clear_error_and_the_key_never_shows() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        drop(listener);
+        let mut settings = config(address.clone());
+        settings.attempts = 1;
+        let error = OpenAiEmbedder::connect(settings.clone()).unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains(&address), "{message}");
+        assert!(!message.contains("secret-key") && !format!("{settings:?}").contains("secret-key"));
+    }
+
+    #[test]
+    fn a_wrong_count_of_vectors_is_refused() {
+        let (address, _) = server(vec![
+            (200, "", embeddings(&[[1.0, 0.0]])),
+            (200, "", embeddings(&[[1.0, 0.0]])),
+        ]);
+        let embedder = OpenAiEmbedder::connect(config(address)).unwrap();
+        let error = embedder.embed(&["a", "b"], EmbedKind::Query).unwrap_err();
+        assert!(
+            error.to_string().contains("1 embeddings for 2 texts"),
+            "{error}"
+        );
+    }
+}

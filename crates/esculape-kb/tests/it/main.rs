@@ -2,6 +2,7 @@
 //! reference data of `../shared/data` when it is present.
 
 mod builtin;
+mod dense;
 mod local;
 
 use esculape_kb::{

@@ -4,6 +4,7 @@
 #![allow(clippy::print_stdout)]
 
 mod embeddings;
+mod eval;
 mod output;
 mod progress;
 mod search;
@@ -59,6 +60,15 @@ enum Command {
     Search(search::SearchArgs),
     /// Show one passage in its document's context.
     Passage(search::PassageArgs),
+    /// Measure quality on the development sets of ../shared/data.
+    #[command(subcommand)]
+    Eval(EvalCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum EvalCommand {
+    /// Retrieval quality: BM25, dense and hybrid, beside bm25s.
+    Retrieval(eval::RetrievalArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -83,6 +93,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Sources(command) => sources::run(&settings, command),
         Command::Search(args) => search::search(&settings, args),
         Command::Passage(args) => search::passage(&settings, args),
+        Command::Eval(EvalCommand::Retrieval(args)) => eval::retrieval(&settings, args),
     }
 }
 

@@ -75,7 +75,12 @@ pub enum SourcesCommand {
 
 /// Opens the knowledge base described by the settings.
 pub fn open_kb(settings: &Settings) -> Result<KnowledgeBase> {
-    let root = settings.paths.data_dir.join("kb");
+    open_kb_at(settings, &settings.paths.data_dir.join("kb"))
+}
+
+/// Opens a knowledge base at `root` with the settings' tuning (evaluations, benchmarks).
+pub fn open_kb_at(settings: &Settings, root: &std::path::Path) -> Result<KnowledgeBase> {
+    let root = root.to_path_buf();
     let config = KbConfig {
         root,
         chunk_max_chars: settings.kb.chunk_max_chars,

@@ -40,7 +40,7 @@ impl KnowledgeBase {
         progress: &dyn Progress,
     ) -> Result<VectorInfo> {
         let mut writer = self.writer()?;
-        let mut catalog = self.catalog();
+        let mut catalog = crate::catalog::Catalog::clone(&self.catalog());
         let installed = catalog
             .packs
             .get(pack)

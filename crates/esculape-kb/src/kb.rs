@@ -106,7 +106,7 @@ pub struct KnowledgeBase {
     index: Index,
     reader: IndexReader,
     fields: Fields,
-    catalog: RwLock<Catalog>,
+    catalog: RwLock<Arc<Catalog>>,
     vectors: RwLock<HashMap<String, Arc<VectorSet>>>,
 }
 
@@ -152,7 +152,7 @@ impl KnowledgeBase {
             index,
             reader,
             fields,
-            catalog: RwLock::new(catalog),
+            catalog: RwLock::new(Arc::new(catalog)),
             vectors: RwLock::default(),
         };
         kb.sync_change_log()?;
@@ -160,7 +160,7 @@ impl KnowledgeBase {
     }
 
     /// The installed packs, as of the last reload.
-    pub fn catalog(&self) -> Catalog {
+    pub fn catalog(&self) -> Arc<Catalog> {
         self.catalog
             .read()
             .map(|catalog| catalog.clone())
@@ -172,7 +172,7 @@ impl KnowledgeBase {
         self.reader.reload()?;
         let catalog = read_catalog(&self.index)?;
         if let Ok(mut current) = self.catalog.write() {
-            *current = catalog;
+            *current = Arc::new(catalog);
         }
         Ok(())
     }
@@ -458,7 +458,7 @@ impl KnowledgeBase {
             build: BUILD,
             vectors: None,
         };
-        let mut catalog = self.catalog();
+        let mut catalog = Catalog::clone(&self.catalog());
         catalog.format = CATALOG_FORMAT;
         catalog.packs.insert(spec.id.clone(), installed);
         catalog.last_change = Some(change.clone());
@@ -486,7 +486,7 @@ impl KnowledgeBase {
     /// Removes an installed pack from the index and deletes its files.
     pub fn remove(&self, pack: &str) -> Result<ChangeRecord> {
         let mut writer = self.writer()?;
-        let mut catalog = self.catalog();
+        let mut catalog = Catalog::clone(&self.catalog());
         let installed = catalog
             .packs
             .remove(pack)
@@ -635,7 +635,7 @@ impl KnowledgeBase {
     /// Appends the last commit's change to `changes.jsonl` if it is not there yet (after a
     /// crash between the commit and the append, the next open repairs it).
     fn sync_change_log(&self) -> Result<()> {
-        let Some(change) = self.catalog().last_change else {
+        let Some(change) = self.catalog().last_change.clone() else {
             return Ok(());
         };
         if self

@@ -3,6 +3,7 @@
 
 #![allow(clippy::print_stdout)]
 
+mod bench;
 mod embeddings;
 mod eval;
 mod output;
@@ -63,6 +64,15 @@ enum Command {
     /// Measure quality on the development sets of ../shared/data.
     #[command(subcommand)]
     Eval(EvalCommand),
+    /// Measure speed, memory and size (figures for docs/BENCHMARKS.md).
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Indexing and search at 10k, 100k and 1M passages, beside bm25s.
+    Retrieval(bench::RetrievalArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -94,6 +104,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Search(args) => search::search(&settings, args),
         Command::Passage(args) => search::passage(&settings, args),
         Command::Eval(EvalCommand::Retrieval(args)) => eval::retrieval(&settings, args),
+        Command::Bench(BenchCommand::Retrieval(args)) => bench::retrieval(&settings, args),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Stop words and French elisions, from the data files beside this crate.
 
 use crate::language::Language;
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::sync::OnceLock;
 
 const FRENCH: &str = include_str!("../data/stopwords_fr.txt");

@@ -6,12 +6,12 @@ use crate::kb::{KnowledgeBase, Progress};
 use crate::search::{SearchHit, SearchRequest};
 use crate::vectors::{VectorInfo, VectorSet};
 use esculape_llm::{EmbedKind, Embedder};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{TantivyDocument, Term};
+use tantivy::{DocAddress, TantivyDocument, Term};
 
 /// How passages are ranked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,19 +108,29 @@ impl KnowledgeBase {
         request: &SearchRequest,
         embedder: &dyn Embedder,
     ) -> Result<Vec<SearchHit>> {
+        let searcher = self.searcher();
+        let ranked = self.dense_ranked(&searcher, request, request.k, embedder)?;
+        self.materialize(&searcher, &request.query, ranked)
+    }
+
+    /// Dense ranking: (cosine, address), best first, filters applied.
+    fn dense_ranked(
+        &self,
+        searcher: &tantivy::Searcher,
+        request: &SearchRequest,
+        depth: usize,
+        embedder: &dyn Embedder,
+    ) -> Result<Vec<(f32, DocAddress)>> {
         let query = embedder
             .embed(&[request.query.as_str()], EmbedKind::Query)
             .map_err(|error| Error::Embedding(error.to_string()))?;
         let query = query.into_iter().next().unwrap_or_default();
         let catalog = self.catalog();
+        let filtered =
+            request.language.is_some() || request.since.is_some() || request.until.is_some();
+        // Language and date filters apply after the scan: ask for more to keep `depth` after them.
+        let scan_depth = if filtered { depth * 8 } else { depth };
         let mut candidates: Vec<(String, f32)> = Vec::new();
-        // Language and date filters apply after the scan: ask for more to keep k after them.
-        let depth =
-            if request.language.is_some() || request.since.is_some() || request.until.is_some() {
-                request.k * 8
-            } else {
-                request.k
-            };
         for (pack, installed) in &catalog.packs {
             if !request.sources.is_empty() && !request.sources.contains(pack) {
                 continue;
@@ -136,82 +146,77 @@ impl KnowledgeBase {
                 continue;
             };
             candidates.extend(
-                set.nearest(&query, depth)
+                set.nearest(&query, scan_depth)
                     .into_iter()
                     .map(|(row, score)| (set.ids[row].clone(), score)),
             );
         }
         candidates.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let searcher = self.searcher();
         let fields = *self.fields();
-        let mut hits = Vec::new();
-        let terms = HashSet::new();
+        let mut ranked = Vec::new();
         for (chunk_id, score) in candidates {
-            let query = TermQuery::new(
+            let lookup = TermQuery::new(
                 Term::from_field_text(fields.chunk_id, &chunk_id),
                 IndexRecordOption::Basic,
             );
             let Some((_, address)) = searcher
-                .search(&query, &TopDocs::with_limit(1).order_by_score())?
+                .search(&lookup, &TopDocs::with_limit(1).order_by_score())?
                 .into_iter()
                 .next()
             else {
                 continue;
             };
-            let hit = self.hit(&searcher, address, hits.len() + 1, score, &terms)?;
-            if passes_filters(&hit, request) {
-                hits.push(hit);
+            if filtered && !self.passes_filters(searcher, address, request)? {
+                continue;
             }
-            if hits.len() == request.k {
+            ranked.push((score, address));
+            if ranked.len() == depth {
                 break;
             }
         }
-        Ok(hits)
+        Ok(ranked)
     }
 
-    /// BM25 and dense rankings fused by reciprocal rank; falls back to BM25 alone when no
-    /// installed pack has vectors of this model.
+    /// BM25 and dense rankings fused by reciprocal rank; only the final `k` passages are read.
     pub fn search_hybrid(
         &self,
         request: &SearchRequest,
         embedder: &dyn Embedder,
     ) -> Result<Vec<SearchHit>> {
-        let deep = SearchRequest {
-            k: FUSION_DEPTH.max(request.k),
-            ..request.clone()
-        };
-        let lexical = self.search(&deep)?;
-        let dense = self.search_dense(&deep, embedder)?;
-        let mut fused: HashMap<String, (f32, SearchHit)> = HashMap::new();
+        let searcher = self.searcher();
+        let depth = FUSION_DEPTH.max(request.k);
+        let lexical = self.bm25_ranked(&searcher, request, depth)?;
+        let dense = self.dense_ranked(&searcher, request, depth, embedder)?;
+        let mut fused: HashMap<DocAddress, f32> = HashMap::new();
         for ranking in [lexical, dense] {
-            for (position, hit) in ranking.into_iter().enumerate() {
-                let contribution = 1.0 / (RRF_K + position as f32 + 1.0);
-                fused
-                    .entry(hit.chunk_id.clone())
-                    .and_modify(|(score, existing)| {
-                        *score += contribution;
-                        if existing.highlights.is_empty() {
-                            existing.highlights = hit.highlights.clone();
-                        }
-                    })
-                    .or_insert((contribution, hit));
+            for (position, (_, address)) in ranking.into_iter().enumerate() {
+                *fused.entry(address).or_default() += 1.0 / (RRF_K + position as f32 + 1.0);
             }
         }
-        let mut ranked: Vec<(f32, SearchHit)> = fused.into_values().collect();
+        let mut ranked: Vec<(f32, DocAddress)> = fused
+            .into_iter()
+            .map(|(address, score)| (score, address))
+            .collect();
         ranked.sort_by(|a, b| {
             b.0.total_cmp(&a.0)
-                .then_with(|| a.1.chunk_id.cmp(&b.1.chunk_id))
+                .then_with(|| (a.1.segment_ord, a.1.doc_id).cmp(&(b.1.segment_ord, b.1.doc_id)))
         });
-        Ok(ranked
-            .into_iter()
-            .take(request.k)
-            .enumerate()
-            .map(|(index, (score, mut hit))| {
-                hit.rank = index + 1;
-                hit.score = score;
-                hit
-            })
-            .collect())
+        ranked.truncate(request.k);
+        self.materialize(&searcher, &request.query, ranked)
+    }
+
+    fn passes_filters(
+        &self,
+        searcher: &tantivy::Searcher,
+        address: DocAddress,
+        request: &SearchRequest,
+    ) -> Result<bool> {
+        let fields = *self.fields();
+        let document: TantivyDocument = searcher.doc(address)?;
+        let language = KnowledgeBase::stored_text(&document, fields.lang);
+        let date = KnowledgeBase::stored_text(&document, fields.date);
+        let date = (!date.is_empty()).then_some(date);
+        Ok(passes_filters(&language, date.as_deref(), request))
     }
 
     /// Search in the given mode (BM25 needs no embedder).
@@ -259,13 +264,12 @@ impl KnowledgeBase {
     }
 }
 
-fn passes_filters(hit: &SearchHit, request: &SearchRequest) -> bool {
-    if let Some(language) = request.language
-        && hit.language != language.code()
+fn passes_filters(language: &str, date: Option<&str>, request: &SearchRequest) -> bool {
+    if let Some(wanted) = request.language
+        && language != wanted.code()
     {
         return false;
     }
-    let date = hit.date.as_deref();
     if let Some(since) = &request.since
         && date.is_none_or(|date| date < since.as_str())
     {

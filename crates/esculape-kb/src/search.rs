@@ -93,17 +93,36 @@ pub struct PassageInContext {
 impl KnowledgeBase {
     /// BM25 search.
     pub fn search(&self, request: &SearchRequest) -> Result<Vec<SearchHit>> {
-        let query = self.build_query(request)?;
         let searcher = self.searcher();
-        let top = searcher.search(
-            &query,
-            &TopDocs::with_limit(request.k.max(1)).order_by_score(),
-        )?;
-        let query_terms = self.query_terms(&request.query);
-        top.into_iter()
+        let ranked = self.bm25_ranked(&searcher, request, request.k)?;
+        self.materialize(&searcher, &request.query, ranked)
+    }
+
+    /// BM25 ranking without reading stored fields: (score, address), best first.
+    pub(crate) fn bm25_ranked(
+        &self,
+        searcher: &tantivy::Searcher,
+        request: &SearchRequest,
+        depth: usize,
+    ) -> Result<Vec<(f32, DocAddress)>> {
+        let query = self.build_query(request)?;
+        Ok(searcher.search(&query, &TopDocs::with_limit(depth.max(1)).order_by_score())?)
+    }
+
+    /// Reads the stored fields of ranked passages and highlights the query's words.
+    pub(crate) fn materialize(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &str,
+        ranked: Vec<(f32, DocAddress)>,
+    ) -> Result<Vec<SearchHit>> {
+        let query_terms = self.query_terms(query);
+        let catalog = self.catalog();
+        ranked
+            .into_iter()
             .enumerate()
             .map(|(index, (score, address))| {
-                self.hit(&searcher, address, index + 1, score, &query_terms)
+                self.hit(searcher, &catalog, address, index + 1, score, &query_terms)
             })
             .collect()
     }
@@ -122,7 +141,14 @@ impl KnowledgeBase {
                 "no passage `{chunk_id}`: it may belong to a pack version that was updated since"
             )));
         };
-        let hit = self.hit(&searcher, *address, 1, 0.0, &HashSet::new())?;
+        let hit = self.hit(
+            &searcher,
+            &self.catalog(),
+            *address,
+            1,
+            0.0,
+            &HashSet::new(),
+        )?;
         let siblings = TermQuery::new(
             Term::from_field_text(fields.doc_id, &doc_id(&hit.source.pack, &hit.document_key)),
             IndexRecordOption::Basic,
@@ -294,6 +320,7 @@ impl KnowledgeBase {
     pub(crate) fn hit(
         &self,
         searcher: &tantivy::Searcher,
+        catalog: &crate::catalog::Catalog,
         address: DocAddress,
         rank: usize,
         score: f32,
@@ -303,7 +330,6 @@ impl KnowledgeBase {
         let document: TantivyDocument = searcher.doc(address)?;
         let text_of = |field| KnowledgeBase::stored_text(&document, field);
         let pack = text_of(fields.pack);
-        let catalog = self.catalog();
         let installed = catalog.packs.get(&pack);
         let source = SourceRef {
             pack: pack.clone(),

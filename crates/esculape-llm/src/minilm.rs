@@ -225,8 +225,9 @@ impl MiniLm {
         self.tokenizer.encode(text, self.max_tokens)
     }
 
-    /// Encodes already tokenized sequences into normalized sentence vectors.
-    fn encode_sequences(&self, sequences: &[Vec<u32>]) -> Vec<Vec<f32>> {
+    /// Encodes already tokenized sequences into normalized sentence vectors; the linear
+    /// layers split their rows over `intra_threads` threads (for a lone query).
+    fn encode_sequences(&self, sequences: &[Vec<u32>], intra_threads: usize) -> Vec<Vec<f32>> {
         let hidden = self.hidden;
         let total: usize = sequences.iter().map(Vec::len).sum();
         let mut states = vec![0.0f32; total * hidden];
@@ -257,7 +258,7 @@ impl MiniLm {
         let head_size = hidden / self.heads;
         let scale = 1.0 / (head_size as f32).sqrt();
         for layer in &self.layers {
-            linear(&states, total, &layer.qkv, &mut qkv);
+            linear(&states, total, &layer.qkv, &mut qkv, intra_threads);
             let mut start = 0;
             for sequence in sequences {
                 let length = sequence.len();
@@ -305,7 +306,13 @@ impl MiniLm {
                 }
                 start += length;
             }
-            linear(&context, total, &layer.attention_output, &mut projected);
+            linear(
+                &context,
+                total,
+                &layer.attention_output,
+                &mut projected,
+                intra_threads,
+            );
             add_into(&mut states, &projected);
             layer_norm(
                 &mut states,
@@ -314,11 +321,23 @@ impl MiniLm {
                 self.layer_norm_epsilon,
             );
             intermediate.resize(total * layer.intermediate.outputs, 0.0);
-            linear(&states, total, &layer.intermediate, &mut intermediate);
+            linear(
+                &states,
+                total,
+                &layer.intermediate,
+                &mut intermediate,
+                intra_threads,
+            );
             for value in intermediate.iter_mut() {
                 *value = gelu(*value);
             }
-            linear(&intermediate, total, &layer.output, &mut projected);
+            linear(
+                &intermediate,
+                total,
+                &layer.output,
+                &mut projected,
+                intra_threads,
+            );
             add_into(&mut states, &projected);
             layer_norm(
                 &mut states,
@@ -363,7 +382,7 @@ impl Embedder for MiniLm {
     fn embed(&self, texts: &[&str], _kind: EmbedKind) -> Result<Vec<Vec<f32>>> {
         let sequences: Vec<Vec<u32>> = texts.iter().map(|text| self.tokenize(text)).collect();
         if self.threads <= 1 || sequences.len() < 2 {
-            return Ok(self.encode_sequences(&sequences));
+            return Ok(self.encode_sequences(&sequences, self.threads));
         }
         // Split into contiguous shares of about equal token counts, one per thread.
         let total: usize = sequences.iter().map(Vec::len).sum();
@@ -383,7 +402,7 @@ impl Embedder for MiniLm {
         let results: Vec<Vec<Vec<f32>>> = std::thread::scope(|scope| {
             let handles: Vec<_> = parts
                 .iter()
-                .map(|part| scope.spawn(move || self.encode_sequences(part)))
+                .map(|part| scope.spawn(move || self.encode_sequences(part, 1)))
                 .collect();
             handles
                 .into_iter()
@@ -407,7 +426,27 @@ pub fn check_model_folder(folder: &Path) -> Result<()> {
     Ok(())
 }
 
-fn linear(input: &[f32], rows: usize, layer: &Linear, output: &mut [f32]) {
+fn linear(input: &[f32], rows: usize, layer: &Linear, output: &mut [f32], threads: usize) {
+    // Rows are independent: split them between threads when there are enough of them.
+    const MIN_ROWS_PER_THREAD: usize = 8;
+    if threads > 1 && rows >= 2 * MIN_ROWS_PER_THREAD {
+        let first_rows = rows / 2;
+        let (first_output, second_output) =
+            output[..rows * layer.outputs].split_at_mut(first_rows * layer.outputs);
+        let (first_input, second_input) =
+            input[..rows * layer.inputs].split_at(first_rows * layer.inputs);
+        std::thread::scope(|scope| {
+            scope.spawn(|| linear(first_input, first_rows, layer, first_output, threads / 2));
+            linear(
+                second_input,
+                rows - first_rows,
+                layer,
+                second_output,
+                threads - threads / 2,
+            );
+        });
+        return;
+    }
     for row in output[..rows * layer.outputs].chunks_exact_mut(layer.outputs) {
         row.copy_from_slice(&layer.bias);
     }

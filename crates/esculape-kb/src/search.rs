@@ -203,7 +203,7 @@ impl KnowledgeBase {
                 after.push_str(body);
                 after.push_str(gap);
             } else {
-                before.push_str("");
+                // The passage itself: only the space after it belongs to the context.
                 after.push_str(gap);
             }
         }

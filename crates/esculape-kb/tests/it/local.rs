@@ -337,3 +337,33 @@ fn a_file_over_the_size_limit_is_skipped_with_the_limit_named() {
     assert!(finding.message.contains("limit"), "{finding:?}");
     assert_eq!(kb.catalog().packs["limite"].documents, 1);
 }
+
+#[test]
+fn pdf_text_is_indexed_and_an_encrypted_pdf_is_named_as_such() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let folder = tempfile::tempdir().unwrap();
+    for name in ["protocole.pdf", "protocole-chiffre.pdf"] {
+        std::fs::copy(fixtures.join(name), folder.path().join(name)).unwrap();
+    }
+    let data = tempfile::tempdir().unwrap();
+    let kb = open(data.path());
+    let report = install(
+        &kb,
+        &local_folder_pack(folder.path().to_path_buf(), "PDF", Language::French),
+        None,
+    );
+    let encrypted = report
+        .findings
+        .iter()
+        .find(|finding| finding.subject == "protocole-chiffre.pdf")
+        .expect("the encrypted PDF is reported");
+    assert_eq!(encrypted.severity, Severity::Skipped);
+    assert!(encrypted.message.contains("encrypted"), "{encrypted:?}");
+    let hits = search(&kb, "glycémie capillaire avant les repas", 1);
+    assert_eq!(hits[0].document_key, "protocole.pdf");
+    assert!(
+        hits[0].text.contains("glycemie capillaire"),
+        "{:?}",
+        hits[0].text
+    );
+}

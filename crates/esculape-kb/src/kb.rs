@@ -379,17 +379,19 @@ impl KnowledgeBase {
             .version
             .or(fetched.version_hint)
             .unwrap_or_else(|| fetched.checksum[..12].to_string());
+        // A folder of its own for every install, even of the same version: the serving
+        // version's files must stay whole until the commit that replaces them.
         let storage = format!(
-            "sources/{}/{}-{}",
+            "sources/{}/{}-{}-{:x}",
             spec.id,
             sanitize(&version),
-            &fetched.checksum[..12]
+            &fetched.checksum[..12],
+            crate::time::unix_nanos() & 0xff_ffff_ffff
         );
         let storage_path = self.config.root.join(&storage);
         if let Some(parent) = storage_path.parent() {
             std::fs::create_dir_all(parent).map_err(io_error("create", parent))?;
         }
-        let _ = std::fs::remove_dir_all(&storage_path);
         if matches!(spec.origin, Origin::Folder(_)) {
             std::fs::create_dir_all(&storage_path).map_err(io_error("create", &storage_path))?;
             let _ = std::fs::remove_dir_all(&staging);

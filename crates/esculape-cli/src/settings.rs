@@ -52,6 +52,8 @@ pub struct KbSettings {
     pub max_file_mb: u64,
     pub python: String,
     pub http_timeout_s: u64,
+    pub vector_index_min: usize,
+    pub vector_probes: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -145,6 +147,9 @@ impl Settings {
         }
         if self.kb.writer_threads == 0 {
             bail!("kb.writer_threads must be at least 1");
+        }
+        if self.kb.vector_probes == 0 {
+            bail!("kb.vector_probes must be at least 1 (32 reads about 3% of 1M vectors)");
         }
         if !matches!(
             self.embeddings.backend.as_str(),

@@ -6,8 +6,8 @@ use crate::settings::Settings;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use esculape_kb::{
-    FetchOptions, InstallOutcome, InstallReport, KbConfig, KnowledgeBase, PackSpec, ParseLimits,
-    ParserKind, Severity, builtin_pack, builtin_packs, local_folder_pack,
+    AnnSettings, FetchOptions, InstallOutcome, InstallReport, KbConfig, KnowledgeBase, PackSpec,
+    ParseLimits, ParserKind, Severity, builtin_pack, builtin_packs, local_folder_pack,
 };
 use esculape_text::Language;
 use std::path::PathBuf;
@@ -88,6 +88,10 @@ pub fn open_kb_at(settings: &Settings, root: &std::path::Path) -> Result<Knowled
         writer_threads: settings.kb.writer_threads,
         limits: ParseLimits {
             max_file_bytes: settings.kb.max_file_mb << 20,
+        },
+        ann: AnnSettings {
+            min_vectors: settings.kb.vector_index_min,
+            probes: settings.kb.vector_probes,
         },
     };
     KnowledgeBase::open(config).context("cannot open the knowledge base")

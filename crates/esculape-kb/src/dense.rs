@@ -84,13 +84,18 @@ impl KnowledgeBase {
             progress.advance(batch.len() as u64);
         }
         progress.finish();
-        let info = VectorInfo {
-            model: embedder.id().to_string(),
-            dimension: embedder.dimension(),
-            count: passages.len(),
-        };
         let ids: Vec<String> = passages.into_iter().map(|(id, _)| id).collect();
-        VectorSet::write(&self.root().join(&installed.storage), &info, &ids, &values)?;
+        progress.stage(pack, "clustering", None);
+        let set = VectorSet::build(
+            embedder.id(),
+            embedder.dimension(),
+            ids,
+            values,
+            &self.config().ann,
+        );
+        progress.finish();
+        set.write(&self.root().join(&installed.storage))?;
+        let info = set.info.clone();
         if let Ok(mut cache) = self.vector_cache().write() {
             cache.remove(&installed.storage);
         }
@@ -146,7 +151,7 @@ impl KnowledgeBase {
                 continue;
             };
             candidates.extend(
-                set.nearest(&query, scan_depth)
+                set.nearest(&query, scan_depth, self.config().ann.probes)
                     .into_iter()
                     .map(|(row, score)| (set.ids[row].clone(), score)),
             );

@@ -10,6 +10,7 @@ use crate::chunk::chunk_document;
 use crate::document::{Document, Finding, Severity};
 use crate::error::{Error, Result, io_error};
 use crate::fetch::{FetchOptions, Fetched, fetch, hex};
+use crate::ivf::AnnSettings;
 use crate::pack::{Origin, PackSpec};
 use crate::parse::{PackFacts, ParseLimits, Sink, parse_pack};
 use crate::schema::{Fields, SPANISH_ANALYZER, date_number, doc_id, schema};
@@ -41,6 +42,8 @@ pub struct KbConfig {
     /// Indexing threads.
     pub writer_threads: usize,
     pub limits: ParseLimits,
+    /// When vector sets get an approximate nearest-neighbour index, and how it is read.
+    pub ann: AnnSettings,
 }
 
 impl KbConfig {
@@ -52,6 +55,7 @@ impl KbConfig {
             writer_memory_mb: 256,
             writer_threads: 2,
             limits: ParseLimits::default(),
+            ann: AnnSettings::default(),
         }
     }
 }
@@ -186,6 +190,10 @@ impl KnowledgeBase {
     }
 
     /// The root folder of this knowledge base.
+    pub(crate) fn config(&self) -> &KbConfig {
+        &self.config
+    }
+
     pub fn root(&self) -> &Path {
         &self.config.root
     }

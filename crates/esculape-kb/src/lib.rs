@@ -32,6 +32,7 @@ mod dense;
 mod document;
 mod error;
 mod fetch;
+mod ivf;
 mod kb;
 mod pack;
 mod parse;
@@ -48,6 +49,7 @@ pub use dense::SearchMode;
 pub use document::{Document, Finding, Heading, Severity};
 pub use error::{Error, Result};
 pub use fetch::{FetchOptions, FileProvenance};
+pub use ivf::AnnSettings;
 pub use kb::{BUILD, InstallOutcome, InstallReport, KbConfig, KnowledgeBase, NoProgress, Progress};
 pub use pack::{
     Origin, PackFile, PackSpec, ParserKind, builtin_pack, builtin_packs, local_folder_pack, slug,

@@ -8,7 +8,8 @@ use crate::vectors::{VectorInfo, VectorSet};
 use esculape_llm::{EmbedKind, Embedder};
 use std::collections::HashMap;
 use std::sync::Arc;
-use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::DocSet;
+use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, TantivyDocument, Term};
@@ -126,10 +127,12 @@ impl KnowledgeBase {
         depth: usize,
         embedder: &dyn Embedder,
     ) -> Result<Vec<(f32, DocAddress)>> {
+        let started = std::time::Instant::now();
         let query = embedder
             .embed(&[request.query.as_str()], EmbedKind::Query)
             .map_err(|error| Error::Embedding(error.to_string()))?;
         let query = query.into_iter().next().unwrap_or_default();
+        let embedded = started.elapsed();
         let catalog = self.catalog();
         let filtered =
             request.language.is_some() || request.since.is_some() || request.until.is_some();
@@ -157,18 +160,11 @@ impl KnowledgeBase {
             );
         }
         candidates.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let scanned = started.elapsed();
         let fields = *self.fields();
         let mut ranked = Vec::new();
         for (chunk_id, score) in candidates {
-            let lookup = TermQuery::new(
-                Term::from_field_text(fields.chunk_id, &chunk_id),
-                IndexRecordOption::Basic,
-            );
-            let Some((_, address)) = searcher
-                .search(&lookup, &TopDocs::with_limit(1).order_by_score())?
-                .into_iter()
-                .next()
-            else {
+            let Some(address) = address_of(searcher, fields.chunk_id, &chunk_id)? else {
                 continue;
             };
             if filtered && !self.passes_filters(searcher, address, request)? {
@@ -179,6 +175,13 @@ impl KnowledgeBase {
                 break;
             }
         }
+        tracing::debug!(
+            embed_ms = embedded.as_secs_f64() * 1e3,
+            scan_ms = (scanned - embedded).as_secs_f64() * 1e3,
+            lookup_ms = (started.elapsed() - scanned).as_secs_f64() * 1e3,
+            passages = ranked.len(),
+            "dense ranking"
+        );
         Ok(ranked)
     }
 
@@ -267,6 +270,33 @@ impl KnowledgeBase {
         }
         Ok(Some(set))
     }
+}
+
+/// Where the live passage `chunk_id` is in the index: a direct read of the term's postings
+/// in each segment, without the scoring machinery of a query.
+fn address_of(
+    searcher: &tantivy::Searcher,
+    field: tantivy::schema::Field,
+    chunk_id: &str,
+) -> Result<Option<DocAddress>> {
+    let term = Term::from_field_text(field, chunk_id);
+    for (segment_ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let inverted = reader.inverted_index(field)?;
+        let Some(mut postings) = inverted
+            .read_postings(&term, IndexRecordOption::Basic)
+            .map_err(tantivy::TantivyError::from)?
+        else {
+            continue;
+        };
+        let mut doc = postings.doc();
+        while doc != tantivy::TERMINATED {
+            if !reader.is_deleted(doc) {
+                return Ok(Some(DocAddress::new(segment_ord as u32, doc)));
+            }
+            doc = postings.advance();
+        }
+    }
+    Ok(None)
 }
 
 fn passes_filters(language: &str, date: Option<&str>, request: &SearchRequest) -> bool {

@@ -1,4 +1,6 @@
-//! The one matrix product of the crate: a checked, safe front over `matrixmultiply::sgemm`.
+//! The matrix products of the crate: a checked, safe front over `matrixmultiply::sgemm`,
+//! and a kernel for products with few rows (a lone query), where packing the weights for
+//! sgemm costs more than the arithmetic.
 
 /// A strided view of a matrix stored in a slice.
 #[derive(Debug, Clone, Copy)]
@@ -90,6 +92,86 @@ pub(crate) fn gemm(
     }
 }
 
+/// `output = input · weightᵀ + bias` for a few rows: `input` is `[rows, inputs]`,
+/// `weight` is `[outputs, inputs]` as stored, `output` is `[rows, outputs]`. Each weight
+/// row is read once from memory and used for every input row while it sits in cache. One
+/// thread: a lone query is too small to pay for threads (concurrent queries use the cores).
+pub(crate) fn linear_few_rows(
+    input: &[f32],
+    rows: usize,
+    weight: &[f32],
+    bias: &[f32],
+    output: &mut [f32],
+) {
+    let (outputs, inputs) = (bias.len(), input.len() / rows.max(1));
+    assert!(
+        input.len() == rows * inputs
+            && weight.len() == outputs * inputs
+            && output.len() >= rows * outputs,
+        "linear_few_rows: shapes disagree"
+    );
+    few_rows(input, rows, weight, bias, output);
+}
+
+/// Dispatches to the AVX2/FMA build of [`few_rows_portable`] when the CPU has it.
+fn few_rows(input: &[f32], rows: usize, weight: &[f32], bias: &[f32], output: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::sync::OnceLock;
+        static AVX2_FMA: OnceLock<bool> = OnceLock::new();
+        if *AVX2_FMA
+            .get_or_init(|| is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"))
+        {
+            // SAFETY: the CPU was just checked to support AVX2 and FMA, the only
+            // requirement of `few_rows_avx2`, whose body is safe code.
+            #[allow(unsafe_code)]
+            unsafe {
+                few_rows_avx2(input, rows, weight, bias, output);
+            }
+            return;
+        }
+    }
+    few_rows_portable(input, rows, weight, bias, output);
+}
+
+/// The portable loop compiled again with AVX2 and FMA: eight lanes, fused multiply-adds.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn few_rows_avx2(input: &[f32], rows: usize, weight: &[f32], bias: &[f32], output: &mut [f32]) {
+    few_rows_portable(input, rows, weight, bias, output);
+}
+
+#[inline(always)]
+fn few_rows_portable(input: &[f32], rows: usize, weight: &[f32], bias: &[f32], output: &mut [f32]) {
+    let outputs = bias.len();
+    let inputs = input.len() / rows.max(1);
+    for (column, weights) in weight.chunks_exact(inputs).enumerate() {
+        for row in 0..rows {
+            let values = &input[row * inputs..(row + 1) * inputs];
+            output[row * outputs + column] = bias[column] + dot(values, weights);
+        }
+    }
+}
+
+#[inline(always)]
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    // Eight independent sums keep several vector registers busy.
+    let mut sums = [0.0f32; 8];
+    let (a_chunks, b_chunks) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = a_chunks
+        .remainder()
+        .iter()
+        .zip(b_chunks.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in a_chunks.zip(b_chunks) {
+        for lane in 0..8 {
+            sums[lane] += x[lane] * y[lane];
+        }
+    }
+    sums.iter().sum::<f32>() + tail
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +193,34 @@ mod tests {
             Layout::row_major(2, 2),
         );
         assert_eq!(c, [17.0, 23.0, 39.0, 53.0]);
+    }
+
+    #[test]
+    fn few_rows_kernel_agrees_with_sgemm() {
+        let (rows, inputs, outputs) = (3, 19, 37);
+        let input: Vec<f32> = (0..rows * inputs)
+            .map(|i| ((i * 7 % 13) as f32 - 6.0) / 5.0)
+            .collect();
+        let weight: Vec<f32> = (0..outputs * inputs)
+            .map(|i| ((i * 5 % 11) as f32 - 5.0) / 3.0)
+            .collect();
+        let bias: Vec<f32> = (0..outputs).map(|i| i as f32 / 10.0).collect();
+        let mut expected: Vec<f32> = (0..rows).flat_map(|_| bias.iter().copied()).collect();
+        gemm(
+            1.0,
+            &input,
+            Layout::row_major(rows, inputs),
+            &weight,
+            Layout::row_major(outputs, inputs).transposed(),
+            1.0,
+            &mut expected,
+            Layout::row_major(rows, outputs),
+        );
+        let mut output = vec![0.0f32; rows * outputs];
+        linear_few_rows(&input, rows, &weight, &bias, &mut output);
+        for (got, want) in output.iter().zip(&expected) {
+            assert!((got - want).abs() < 1e-4, "{got} vs {want}");
+        }
     }
 
     #[test]

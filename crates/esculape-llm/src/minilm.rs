@@ -8,7 +8,7 @@
 
 use crate::embed::{EmbedKind, Embedder, normalize};
 use crate::error::{Error, Result};
-use crate::gemm::{Layout, gemm};
+use crate::gemm::{Layout, gemm, linear_few_rows};
 use crate::wordpiece::WordPiece;
 use std::path::{Path, PathBuf};
 
@@ -438,6 +438,18 @@ pub fn check_model_folder(folder: &Path) -> Result<()> {
 }
 
 fn linear(input: &[f32], rows: usize, layer: &Linear, output: &mut [f32], threads: usize) {
+    // A short query: packing the weights for sgemm would cost more than the product.
+    const FEW_ROWS: usize = 48;
+    if rows <= FEW_ROWS {
+        linear_few_rows(
+            &input[..rows * layer.inputs],
+            rows,
+            &layer.weight,
+            &layer.bias,
+            &mut output[..rows * layer.outputs],
+        );
+        return;
+    }
     // Rows are independent: split them between threads when there are enough of them.
     const MIN_ROWS_PER_THREAD: usize = 8;
     if threads > 1 && rows >= 2 * MIN_ROWS_PER_THREAD {

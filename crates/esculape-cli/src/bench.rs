@@ -221,6 +221,77 @@ fn run_child(settings: &Settings, args: &RetrievalArgs, child: &str) -> Result<(
     Ok(())
 }
 
+#[derive(Debug, Args)]
+pub struct AnnArgs {
+    /// Installed pack whose vectors are measured (`esculape sources embed PACK` first).
+    #[arg(long, default_value = "medquad")]
+    pack: String,
+    /// Numbers of lists read per query.
+    #[arg(long, value_delimiter = ',', default_value = "1,2,4,8,16,32")]
+    probes: Vec<usize>,
+    /// Query vectors: MedQuAD questions for `medquad`, FrenchMedMCQA questions otherwise.
+    #[arg(long, default_value_t = 500)]
+    queries: usize,
+    #[arg(long, default_value_t = 10)]
+    k: usize,
+    #[arg(long, default_value = "../shared/data")]
+    data: PathBuf,
+}
+
+/// `esculape bench ann`: the inverted file against the exact scan on real vectors.
+pub fn ann(settings: &Settings, args: AnnArgs) -> Result<()> {
+    let kb = crate::sources::open_kb(settings)?;
+    let embedder = crate::embeddings::embedder(settings)?
+        .context("bench ann needs an embedding model: embeddings.backend = local or openai")?;
+    let questions: Vec<String> = if args.pack == "medquad" {
+        medquad_questions(&args.data, args.queries)?
+    } else {
+        queries(&args.data, args.queries)?
+            .into_iter()
+            .map(|query| query.query)
+            .collect()
+    };
+    let texts: Vec<&str> = questions.iter().map(String::as_str).collect();
+    let vectors = embedder.embed(&texts, EmbedKind::Query)?;
+    let figures = kb.measure_ann(&args.pack, &vectors, &args.probes, args.k)?;
+    println!(
+        "| pack | vectors | lists | probes | share read | recall@{k} | p50 (ms) | exact p50 (ms) |",
+        k = args.k
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for row in figures {
+        println!(
+            "| {} | {} | {} | {} | {:.1}% | {:.3} | {:.3} | {:.3} |",
+            args.pack,
+            row.vectors,
+            row.lists,
+            row.probes,
+            row.share_scanned * 100.0,
+            row.recall_at_k,
+            row.p50_ms,
+            row.exact_p50_ms
+        );
+    }
+    Ok(())
+}
+
+/// `count` MedQuAD questions spread over the file (those whose answer is present).
+fn medquad_questions(data: &Path, count: usize) -> Result<Vec<String>> {
+    let path = data.join("corpus/medquad.jsonl");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let mut questions = Vec::new();
+    for line in text.lines() {
+        let row: serde_json::Value = serde_json::from_str(line)?;
+        let field = |name: &str| row[name].as_str().unwrap_or_default().trim().to_string();
+        if !field("answer").is_empty() && !field("question").is_empty() {
+            questions.push(field("question"));
+        }
+    }
+    let step = (questions.len() / count.max(1)).max(1);
+    Ok(questions.into_iter().step_by(step).take(count).collect())
+}
+
 /// (p50, p99) in milliseconds, after 20 warm-up queries.
 fn time_queries(
     queries: &[Query],

@@ -75,6 +75,8 @@ enum BenchCommand {
     Retrieval(bench::RetrievalArgs),
     /// Embedding speed of the local model, against the machine's arithmetic limit.
     Embed(bench::EmbedArgs),
+    /// Approximate vector index: recall and latency against the exact scan, per probes.
+    Ann(bench::AnnArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -108,6 +110,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Eval(EvalCommand::Retrieval(args)) => eval::retrieval(&settings, args),
         Command::Bench(BenchCommand::Retrieval(args)) => bench::retrieval(&settings, args),
         Command::Bench(BenchCommand::Embed(args)) => bench::embed(&settings, args),
+        Command::Bench(BenchCommand::Ann(args)) => bench::ann(&settings, args),
     }
 }
 

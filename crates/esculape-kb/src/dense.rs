@@ -14,6 +14,21 @@ use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, TantivyDocument, Term};
 
+/// Recall and speed of the approximate index against the exact scan, on one pack's
+/// vectors and a set of query vectors ([`KnowledgeBase::measure_ann`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AnnFigures {
+    pub vectors: usize,
+    pub lists: usize,
+    pub probes: usize,
+    /// Mean share of the vectors read per query.
+    pub share_scanned: f64,
+    /// Mean share of the exact top `k` that the approximate top `k` holds.
+    pub recall_at_k: f64,
+    pub p50_ms: f64,
+    pub exact_p50_ms: f64,
+}
+
 /// How passages are ranked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SearchMode {
@@ -242,6 +257,90 @@ impl KnowledgeBase {
                 "dense and hybrid search need an embedding model".into(),
             )),
         }
+    }
+
+    /// Measures the inverted file of `pack`'s vectors (built in memory when the pack has
+    /// none, because it is below `kb.vector_index_min`) against the exact scan: for each
+    /// number of probes, recall of the top `k` and median time per query.
+    pub fn measure_ann(
+        &self,
+        pack: &str,
+        queries: &[Vec<f32>],
+        probes: &[usize],
+        k: usize,
+    ) -> Result<Vec<AnnFigures>> {
+        let catalog = self.catalog();
+        let installed = catalog
+            .packs
+            .get(pack)
+            .ok_or_else(|| Error::NotInstalled(pack.to_string()))?;
+        let set = self.vector_set(&installed.storage)?.ok_or_else(|| {
+            Error::Embedding(format!(
+                "pack `{pack}` has no vectors: run `esculape sources embed {pack}` first"
+            ))
+        })?;
+        let built;
+        let indexed: &VectorSet = if set.ivf.is_some() {
+            &set
+        } else {
+            built = VectorSet::build(
+                &set.info.model,
+                set.info.dimension,
+                set.ids.clone(),
+                set.values.clone(),
+                &crate::ivf::AnnSettings {
+                    min_vectors: 0,
+                    probes: 1,
+                },
+            );
+            &built
+        };
+        let Some(ivf) = &indexed.ivf else {
+            return Ok(Vec::new());
+        };
+        let median = |mut times: Vec<f64>| {
+            times.sort_by(f64::total_cmp);
+            times.get(times.len() / 2).copied().unwrap_or(0.0)
+        };
+        let mut exact_times = Vec::with_capacity(queries.len());
+        let exact: Vec<Vec<usize>> = queries
+            .iter()
+            .map(|query| {
+                let started = std::time::Instant::now();
+                let rows = indexed.nearest(query, k, usize::MAX);
+                exact_times.push(started.elapsed().as_secs_f64() * 1e3);
+                rows.into_iter().map(|(row, _)| row).collect()
+            })
+            .collect();
+        let exact_p50_ms = median(exact_times);
+        let mut figures = Vec::new();
+        for &probes in probes {
+            let (mut found, mut wanted, mut scanned) = (0usize, 0usize, 0usize);
+            let mut times = Vec::with_capacity(queries.len());
+            for (query, truth) in queries.iter().zip(&exact) {
+                let started = std::time::Instant::now();
+                let rows = indexed.nearest(query, k, probes);
+                times.push(started.elapsed().as_secs_f64() * 1e3);
+                found += rows.iter().filter(|(row, _)| truth.contains(row)).count();
+                wanted += truth.len();
+                scanned += ivf
+                    .probe(query, probes)
+                    .iter()
+                    .map(ExactSizeIterator::len)
+                    .sum::<usize>();
+            }
+            figures.push(AnnFigures {
+                vectors: indexed.info.count,
+                lists: ivf.lists(),
+                probes,
+                share_scanned: scanned as f64
+                    / (queries.len().max(1) * indexed.info.count.max(1)) as f64,
+                recall_at_k: found as f64 / wanted.max(1) as f64,
+                p50_ms: median(times),
+                exact_p50_ms,
+            });
+        }
+        Ok(figures)
     }
 
     /// Whether any installed pack has vectors.

@@ -45,7 +45,7 @@ pub use analyzer::{analyze, analyzer};
 pub use catalog::{Catalog, ChangeRecord, InstalledPack};
 pub use chunk::{Chunk, chunk_document};
 pub use decode::{Encoding, decode_text};
-pub use dense::SearchMode;
+pub use dense::{AnnFigures, SearchMode};
 pub use document::{Document, Finding, Heading, Severity};
 pub use error::{Error, Result};
 pub use fetch::{FetchOptions, FileProvenance};

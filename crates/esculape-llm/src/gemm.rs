@@ -103,7 +103,10 @@ pub(crate) fn linear_few_rows(
     bias: &[f32],
     output: &mut [f32],
 ) {
-    let (outputs, inputs) = (bias.len(), input.len() / rows.max(1));
+    if rows == 0 {
+        return;
+    }
+    let (outputs, inputs) = (bias.len(), input.len() / rows);
     assert!(
         input.len() == rows * inputs
             && weight.len() == outputs * inputs
@@ -221,6 +224,12 @@ mod tests {
         for (got, want) in output.iter().zip(&expected) {
             assert!((got - want).abs() < 1e-4, "{got} vs {want}");
         }
+    }
+
+    #[test]
+    fn few_rows_kernel_accepts_no_rows() {
+        let mut output = [0.0f32; 0];
+        linear_few_rows(&[], 0, &[1.0; 6], &[0.0; 2], &mut output);
     }
 
     #[test]

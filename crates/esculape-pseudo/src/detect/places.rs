@@ -1,0 +1,152 @@
+//! Places: street addresses, postcodes with their city, cities and countries from the
+//! gazetteer or after a context phrase ("domicilié à"), hospitals named by place or person.
+
+use super::words::PhraseMatcher;
+use crate::label::{Finding, Label};
+use crate::lexicon::lexicon;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// A capitalised word of a place name, or a linking word inside one. Letters are those of
+/// Latin-1 and Latin Extended-A (French, Spanish, English names): small automata, fast scans.
+const PLACE_WORD: &str = r"(?:[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿĀ-ſ'’\-]*|[0-9]{1,2}(?:e|ème|er)?)";
+const LINK_WORD: &str = r"(?:des|de|du|d'|la|les|le|l'|sur|sous|en|lès|et|del|y|los|las)(?-u:\b)";
+
+struct Patterns {
+    street: Regex,
+    english_street: Regex,
+    postcode_city: Regex,
+    hospital: Regex,
+    places: PhraseMatcher,
+    place_count: usize,
+    place_contexts: PhraseMatcher,
+    place_after_context: Regex,
+}
+
+fn alternation(words: &[String]) -> String {
+    let mut escaped: Vec<String> = words.iter().map(|word| regex::escape(word)).collect();
+    escaped.sort_by_key(|word| std::cmp::Reverse(word.len()));
+    escaped.join("|")
+}
+
+static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
+    let lexicon = lexicon();
+    let compile = |pattern: &str| {
+        regex::RegexBuilder::new(pattern)
+            .dfa_size_limit(64 << 20)
+            .build()
+            .expect("built-in place pattern")
+    };
+    let street_types = alternation(&lexicon.street_types);
+    let street_suffixes = alternation(&lexicon.street_suffixes);
+    let hospital_words = alternation(&lexicon.hospital_words);
+    let name_word = r"[A-ZÀ-ÖØ-Þ0-9][A-Za-zÀ-ÖØ-öø-ÿĀ-ſ0-9'’.\-]*";
+    let mut place_words: Vec<&str> = lexicon.places.iter().map(String::as_str).collect();
+    let place_count = place_words.len();
+    place_words.extend(lexicon.countries.iter().map(String::as_str));
+    Patterns {
+        // [number [bis|ter]][,] street-type [link] words… [, number]
+        street: compile(&format!(
+            r"(?i:(?-u:\b)(?:[0-9]{{1,4}}(?:[ \t]?(?:bis|ter|[a-d]))?,?[ \t]+)?(?:{street_types}))(?:[ \t]+(?:{LINK_WORD}|{name_word})){{1,8}}(?:(?:,|[ \t])[ \t]*(?:n[°º]?[ \t]*)?[0-9]{{1,4}}(?:[ \t]?[º°ª]?[ \t]?[A-Za-z])?(?-u:\b))?"
+        )),
+        english_street: compile(&format!(
+            r"(?-u:\b)[0-9]{{1,6}}[ \t]+(?:[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿĀ-ſ'.\-]*[ \t]+){{1,4}}(?:{street_suffixes})(?-u:\b)\.?(?:,?[ \t]+(?:Apt\.?|Suite|Unit)[ \t]*[0-9A-Za-z]+)?"
+        )),
+        postcode_city: compile(&format!(
+            r"(?-u:\b)((?:0[1-9]|[1-8][0-9]|9[0-8])[0-9]{{3}})(?:[ \t]+|[ \t]*,[ \t]*)({PLACE_WORD}(?:[ \t\-]+(?:{PLACE_WORD}|{LINK_WORD}))*)"
+        )),
+        hospital: compile(&format!(
+            r"(?-u:\b)(?:{hospital_words})(?:[ \t]+(?:{LINK_WORD}|universitaire|Universitaire|régional|général|intercommunal|Universitario|General|de la))*[ \t]+({PLACE_WORD}(?:[ \t\-]+(?:{PLACE_WORD}|{LINK_WORD}))*)"
+        )),
+        places: PhraseMatcher::new(place_words, false),
+        place_count,
+        place_contexts: PhraseMatcher::new(&lexicon.place_contexts, true),
+        place_after_context: compile(&format!(
+            r"\A[ \t]+({PLACE_WORD}(?:[ \t\-]+(?:{PLACE_WORD}|{LINK_WORD}))*)"
+        )),
+    }
+});
+
+/// Appends the places of `text` to `findings`.
+pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
+    let patterns = &*PATTERNS;
+    for found in patterns.street.find_iter(text) {
+        // A street needs a name after its type: "rue" alone is a word.
+        let street = trim_link_words(found.as_str(), false);
+        if street.split_whitespace().count() >= 2 {
+            let end = found.start() + street.len();
+            findings.push(Finding::new(Label::Address, found.start(), end, 0.8));
+        }
+    }
+    for found in patterns.english_street.find_iter(text) {
+        findings.push(Finding::new(
+            Label::Address,
+            found.start(),
+            found.end(),
+            0.8,
+        ));
+    }
+    for captures in patterns.postcode_city.captures_iter(text) {
+        let postcode = captures.get(1).expect("group 1");
+        let city = captures.get(2).expect("group 2");
+        let city_end = city.start() + trim_link_words(city.as_str(), true).len();
+        findings.push(Finding::new(
+            Label::Postcode,
+            postcode.start(),
+            postcode.end(),
+            0.85,
+        ));
+        findings.push(Finding::new(Label::City, city.start(), city_end, 0.8));
+    }
+    for captures in patterns.hospital.captures_iter(text) {
+        let name = captures.get(1).expect("group 1");
+        let end = name.start() + trim_link_words(name.as_str(), true).len();
+        findings.push(Finding::new(Label::Hospital, name.start(), end, 0.75));
+    }
+    for (start, end, pattern) in patterns.places.find_words(text) {
+        let label = if pattern < patterns.place_count {
+            Label::City
+        } else {
+            Label::Country
+        };
+        findings.push(Finding::new(label, start, end, 0.7));
+    }
+    for (_, context_end, _) in patterns.place_contexts.find_words(text) {
+        let window = super::structured::window_after(text, context_end, 60);
+        if let Some(captures) = patterns.place_after_context.captures(window) {
+            let place = captures.get(1).expect("group 1");
+            let end = place.start() + trim_link_words(place.as_str(), true).len();
+            findings.push(Finding::new(
+                Label::City,
+                context_end + place.start(),
+                context_end + end,
+                0.75,
+            ));
+        }
+    }
+}
+
+/// `name` without trailing linking words and separators ("Paris et" → "Paris").
+fn trim_link_words(name: &str, drop_numbers: bool) -> &str {
+    let mut end = name.trim_end_matches([' ', '\t', '-']).len();
+    loop {
+        let head = &name[..end];
+        let Some(space) = head.rfind([' ', '\t', '-']) else {
+            return head;
+        };
+        let last = &head[space + 1..];
+        let before_last = head[..space]
+            .trim_end()
+            .rsplit([' ', '\t'])
+            .next()
+            .unwrap_or("");
+        let is_number = last.chars().next().is_some_and(|c| c.is_ascii_digit());
+        if last.chars().next().is_some_and(char::is_lowercase)
+            || (drop_numbers && is_number && !before_last.eq_ignore_ascii_case("cedex"))
+        {
+            end = head[..space].trim_end_matches([' ', '\t', '-']).len();
+        } else {
+            return head;
+        }
+    }
+}

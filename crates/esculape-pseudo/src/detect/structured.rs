@@ -1,0 +1,278 @@
+//! Structured identifiers: patterns checked by validators or announced by context words.
+
+use super::words::PhraseMatcher;
+use crate::label::{Finding, Label};
+use crate::lexicon::lexicon;
+use crate::validate::{iban_is_valid, luhn_is_valid, nir_is_valid};
+use regex::Regex;
+use std::sync::LazyLock;
+
+struct Patterns {
+    nir: Regex,
+    iban: Regex,
+    card: Regex,
+    email: Regex,
+    url: Regex,
+    domain: Regex,
+    ipv4: Regex,
+    ipv6: Regex,
+    phone_french: Regex,
+    phone_international: Regex,
+    phone_north_american: Regex,
+    long_number: Regex,
+    /// Digits written one by one ("2 8 1 1 2 0 3 2"), as forms print identifiers and dates.
+    spaced_digits: Regex,
+    age: Regex,
+    /// The identifier after a context word: letters, digits and inner separators.
+    identifier_after_context: Regex,
+    /// Digits of a phone number after a context word.
+    digits_after_phone_context: Regex,
+    id_contexts: PhraseMatcher,
+    id_context_labels: Vec<Label>,
+    phone_contexts: PhraseMatcher,
+}
+
+static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
+    let lexicon = lexicon();
+    let compile = |pattern: &str| {
+        regex::RegexBuilder::new(pattern)
+            .dfa_size_limit(64 << 20)
+            .build()
+            .expect("built-in pattern")
+    };
+    Patterns {
+        // Sex digit, year, month (or 20-99 for special cases), department (digits, 2A, 2B),
+        // commune, order number, optional key; any single space or dot between digits.
+        nir: compile(
+            r"(?-u:\b)[1-478](?:[ .]?[0-9]){4}[ .]?(?:[0-9][ .]?[0-9]|2[ .]?[ABab])(?:[ .]?[0-9]){6}(?:[ .]?[0-9][ .]?[0-9])?(?-u:\b)",
+        ),
+        iban: compile(
+            r"(?-u:\b)[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?-u:\b)",
+        ),
+        card: compile(r"(?-u:\b)[0-9]{4}(?:[ \-]?[0-9]{4}){2}[ \-]?[0-9]{1,7}(?-u:\b)"),
+        email: compile(
+            r"[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}",
+        ),
+        url: compile(r#"(?-u:\b)(?:https?://|www\.)[^\s<>"'()\[\]]+"#),
+        domain: compile(
+            r"(?-u:\b)[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:com|org|net|fr|es|eu|io|info|biz|gov|edu|de|uk|it|be|ch|ca|us|co|ac)(?-u:\b)",
+        ),
+        ipv4: compile(r"(?-u:\b)[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?-u:\b)"),
+        ipv6: compile(
+            r"(?-u:\b)(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(?-u:\b)|(?-u:\b)(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,5})?",
+        ),
+        phone_french: compile(
+            r"(?:(?:\+|(?-u:\b)00)33[ .\-]?(?:\(0\)[ .\-]?)?|\(33\)[ .\-]?|(?-u:\b)0)[1-9](?:[ .\-]?[0-9]{2}){4}(?-u:\b)",
+        ),
+        phone_international: compile(
+            r"(?:\+|(?-u:\b)00)[1-9][0-9]{0,2}[ .\-]?(?:\([0-9]{1,4}\)[ .\-]?)?[0-9]{1,4}(?:[ .\-]?[0-9]{2,4}){1,4}(?-u:\b)",
+        ),
+        phone_north_american: compile(
+            r"(?:\([0-9]{3}\) ?|(?-u:\b)[0-9]{3}[.\-])[0-9]{3}[.\-][0-9]{4}(?-u:\b)",
+        ),
+        long_number: compile(r"(?-u:\b)[0-9]{8,}(?-u:\b)"),
+        spaced_digits: compile(r"(?-u:\b)[0-9](?: [0-9]){5,}(?-u:\b)"),
+        age: compile(
+            r"(?i)(?-u:\b)(?:9[0-9]|1[0-2][0-9])(?: |-)?(?:ans(?-u:\b)|an(?-u:\b)|años(?-u:\b)|year-old(?-u:\b)|years? old(?-u:\b)|yo(?-u:\b)|y/o(?-u:\b)|-year-old(?-u:\b))",
+        ),
+        identifier_after_context: compile(
+            r"\A(?:[ \t]*(?:[:#=]|n°|nº|no\.|n\.|num(?:éro|ero)?\.?|number|de|du|d'|\(|\)|-)?)*[ \t]*([A-Za-z]{0,3}[0-9][0-9A-Za-z]*(?:[ ./\-][0-9A-Za-z]+)*)",
+        ),
+        digits_after_phone_context: compile(
+            r"\A(?:[ \t]*(?:[:#=]|n°|au|:|\(|\)|-|\.)?)*[ \t]*(\+?\(?[0-9][0-9 .\-()]{2,18}[0-9])",
+        ),
+        id_contexts: PhraseMatcher::new(
+            lexicon
+                .id_contexts
+                .iter()
+                .map(|(_, phrase)| phrase.as_str()),
+            true,
+        ),
+        id_context_labels: lexicon
+            .id_contexts
+            .iter()
+            .map(|(label, _)| match label.as_str() {
+                "IPP" => Label::Ipp,
+                "NDA" => Label::Nda,
+                "NIR" => Label::Nir,
+                "RPPS" => Label::Rpps,
+                "ADELI" => Label::Adeli,
+                "FINESS" => Label::Finess,
+                _ => Label::OtherId,
+            })
+            .collect(),
+        phone_contexts: PhraseMatcher::new(&lexicon.phone_contexts, true),
+    }
+});
+
+/// Appends the structured identifiers of `text` to `findings`.
+pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
+    let patterns = &*PATTERNS;
+    for found in patterns.nir.find_iter(text) {
+        let digits = found
+            .as_str()
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '.')
+            .count();
+        let confidence = if digits == 15 && nir_is_valid(&found.as_str().replace('.', " ")) {
+            0.99
+        } else {
+            0.6
+        };
+        findings.push(Finding::new(
+            Label::Nir,
+            found.start(),
+            found.end(),
+            confidence,
+        ));
+    }
+    for found in patterns.iban.find_iter(text) {
+        if iban_is_valid(found.as_str()) {
+            findings.push(Finding::new(Label::Iban, found.start(), found.end(), 0.99));
+        }
+    }
+    for found in patterns.card.find_iter(text) {
+        let digits = found.as_str().chars().filter(char::is_ascii_digit).count();
+        if (13..=19).contains(&digits) && luhn_is_valid(found.as_str()) {
+            findings.push(Finding::new(
+                Label::CardNumber,
+                found.start(),
+                found.end(),
+                0.95,
+            ));
+        }
+    }
+    for found in patterns.email.find_iter(text) {
+        findings.push(Finding::new(Label::Email, found.start(), found.end(), 0.99));
+    }
+    for found in patterns.url.find_iter(text) {
+        let trimmed = found
+            .as_str()
+            .trim_end_matches(['.', ',', ';', ':', '!', '?']);
+        findings.push(Finding::new(
+            Label::Url,
+            found.start(),
+            found.start() + trimmed.len(),
+            0.95,
+        ));
+    }
+    for found in patterns.domain.find_iter(text) {
+        findings.push(Finding::new(Label::Url, found.start(), found.end(), 0.7));
+    }
+    for found in patterns.ipv4.find_iter(text) {
+        if found
+            .as_str()
+            .split('.')
+            .all(|octet| octet.parse::<u16>().is_ok_and(|value| value <= 255))
+        {
+            findings.push(Finding::new(
+                Label::IpAddress,
+                found.start(),
+                found.end(),
+                0.9,
+            ));
+        }
+    }
+    for found in patterns.ipv6.find_iter(text) {
+        if found.as_str().matches(':').count() >= 3 {
+            findings.push(Finding::new(
+                Label::IpAddress,
+                found.start(),
+                found.end(),
+                0.9,
+            ));
+        }
+    }
+    for found in patterns.phone_french.find_iter(text) {
+        findings.push(Finding::new(Label::Phone, found.start(), found.end(), 0.95));
+    }
+    for found in patterns.phone_international.find_iter(text) {
+        let digits = found.as_str().chars().filter(char::is_ascii_digit).count();
+        if (8..=15).contains(&digits) {
+            findings.push(Finding::new(Label::Phone, found.start(), found.end(), 0.85));
+        }
+    }
+    for found in patterns.phone_north_american.find_iter(text) {
+        findings.push(Finding::new(Label::Phone, found.start(), found.end(), 0.8));
+    }
+    for found in patterns.long_number.find_iter(text) {
+        findings.push(Finding::new(
+            Label::OtherId,
+            found.start(),
+            found.end(),
+            0.5,
+        ));
+    }
+    for found in patterns.spaced_digits.find_iter(text) {
+        findings.push(Finding::new(
+            Label::OtherId,
+            found.start(),
+            found.end(),
+            0.5,
+        ));
+    }
+    for found in patterns.age.find_iter(text) {
+        let digits = found
+            .as_str()
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        findings.push(Finding::new(
+            Label::Age,
+            found.start(),
+            found.start() + digits,
+            0.9,
+        ));
+    }
+    for (_, context_end, pattern) in patterns.id_contexts.find_words(text) {
+        let label = patterns.id_context_labels[pattern];
+        let window = window_after(text, context_end, 40);
+        if let Some(captures) = patterns.identifier_after_context.captures(window) {
+            let identifier = captures.get(1).expect("group 1 always takes part");
+            if identifier
+                .as_str()
+                .chars()
+                .filter(char::is_ascii_digit)
+                .count()
+                >= 3
+            {
+                let start = context_end + identifier.start();
+                findings.push(Finding::new(
+                    label,
+                    start,
+                    context_end + identifier.end(),
+                    0.9,
+                ));
+            }
+        }
+    }
+    for (_, context_end, _) in patterns.phone_contexts.find_words(text) {
+        let window = window_after(text, context_end, 40);
+        if let Some(captures) = patterns.digits_after_phone_context.captures(window) {
+            let number = captures.get(1).expect("group 1 always takes part");
+            if number.as_str().chars().filter(char::is_ascii_digit).count() >= 4 {
+                let start = context_end + number.start();
+                findings.push(Finding::new(
+                    Label::Phone,
+                    start,
+                    context_end + number.end(),
+                    0.85,
+                ));
+            }
+        }
+    }
+}
+
+/// At most `bytes` bytes of `text` from `start`, cut on a character boundary and at the
+/// end of the line.
+pub(crate) fn window_after(text: &str, start: usize, bytes: usize) -> &str {
+    let mut end = (start + bytes).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let window = &text[start..end];
+    match window.find('\n') {
+        Some(line_end) => &window[..line_end],
+        None => window,
+    }
+}

@@ -1,0 +1,141 @@
+//! Word tokens with their shape, and a whole-word phrase matcher, for the context rules.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+
+/// The written shape of a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// "Dupont", "Jean-Pierre", "McDonald".
+    Capitalised,
+    /// "DUPONT" (two letters or more).
+    Upper,
+    /// "J." (a capital letter and a dot).
+    Initial,
+    /// Anything else with letters ("de", "patient").
+    Lower,
+}
+
+/// A word: letters with inner hyphens; the initial's dot is included.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Token {
+    pub start: usize,
+    pub end: usize,
+    pub shape: Shape,
+    /// Whether a line break separates this token from the previous one.
+    pub new_line: bool,
+    /// Whether only one to three spaces or tabs separate it from the previous token.
+    pub joined: bool,
+}
+
+/// The words of `text`, in one linear pass.
+pub(crate) fn tokens(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut characters = text.char_indices().peekable();
+    let mut new_line = false;
+    let mut blanks = 0usize;
+    let mut other_gap = false;
+    while let Some((start, character)) = characters.next() {
+        if !character.is_alphabetic() {
+            if character == '\n' || character == '|' {
+                new_line = true;
+            }
+            if character == ' ' || character == '\t' {
+                blanks += 1;
+            } else {
+                other_gap = true;
+            }
+            continue;
+        }
+        let mut end = start + character.len_utf8();
+        let mut letters = 1usize;
+        let mut upper = usize::from(character.is_uppercase());
+        while let Some(&(index, next)) = characters.peek() {
+            if next.is_alphabetic() {
+                letters += 1;
+                upper += usize::from(next.is_uppercase());
+                end = index + next.len_utf8();
+                characters.next();
+            } else if next == '-' && text[index + 1..].starts_with(char::is_alphabetic) {
+                end = index + 1;
+                characters.next();
+            } else {
+                break;
+            }
+        }
+        // Letters glued to digits ("FR76", "3e") are codes, not words of a name.
+        let glued_to_digit = text[..start].ends_with(|c: char| c.is_ascii_digit())
+            || text[end..].starts_with(|c: char| c.is_ascii_digit());
+        let mut shape = if glued_to_digit {
+            Shape::Lower
+        } else if letters >= 2 && upper == letters {
+            Shape::Upper
+        } else if character.is_uppercase() {
+            Shape::Capitalised
+        } else {
+            Shape::Lower
+        };
+        if letters == 1 && character.is_uppercase() && !glued_to_digit {
+            if text[end..].starts_with('.') {
+                end += 1;
+                shape = Shape::Initial;
+            } else {
+                shape = Shape::Upper;
+            }
+        }
+        tokens.push(Token {
+            start,
+            end,
+            shape,
+            new_line,
+            joined: !other_gap && (1..=3).contains(&blanks),
+        });
+        new_line = false;
+        blanks = 0;
+        other_gap = false;
+    }
+    tokens
+}
+
+/// Finds whole-word occurrences of phrases (ASCII case-insensitive, leftmost-longest).
+#[derive(Debug)]
+pub(crate) struct PhraseMatcher {
+    automaton: AhoCorasick,
+}
+
+impl PhraseMatcher {
+    pub fn new<I, P>(phrases: I, case_insensitive: bool) -> PhraseMatcher
+    where
+        I: IntoIterator<Item = P>,
+        P: AsRef<[u8]>,
+    {
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .ascii_case_insensitive(case_insensitive)
+            // A full DFA: more memory (the lists are small), the fastest scan.
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(phrases)
+            .expect("the built-in phrase lists are small and valid");
+        PhraseMatcher { automaton }
+    }
+
+    /// `(start, end, pattern index)` of each whole-word match.
+    pub fn find_words<'t>(
+        &'t self,
+        text: &'t str,
+    ) -> impl Iterator<Item = (usize, usize, usize)> + 't {
+        self.automaton.find_iter(text).filter_map(move |found| {
+            let (start, end) = (found.start(), found.end());
+            let before_ok = text[..start]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric());
+            let last = text[..end].chars().next_back();
+            let after_ok = last.is_some_and(|c| !c.is_alphanumeric())
+                || text[end..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric());
+            (before_ok && after_ok).then_some((start, end, found.pattern().as_usize()))
+        })
+    }
+}

@@ -1,0 +1,177 @@
+//! The word lists of `data/` (gazetteers, context words, eponyms), parsed once.
+
+use esculape_text::{Abbreviations, Language, fold, is_stop_word};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::sync::LazyLock;
+
+/// Every list the rule detectors and the surrogate generator use.
+#[derive(Debug)]
+pub(crate) struct Lexicon {
+    /// Folded first names (Faker fr_FR, es_ES, en_US).
+    pub first_names: HashSet<String>,
+    /// Folded surnames (same source).
+    pub surnames: HashSet<String>,
+    /// First names and surnames as written, to draw surrogates from.
+    pub first_name_pool: Vec<String>,
+    pub surname_pool: Vec<String>,
+    /// City and region names as written (case-sensitive matching).
+    pub places: Vec<String>,
+    pub countries: Vec<String>,
+    /// French cities to draw surrogates from (places that are not countries).
+    pub city_pool: Vec<String>,
+    /// Folded common words of French, Spanish, English and CIM-10 labels, stop words and
+    /// medical abbreviations: a capitalised word from this list is not a name on its own.
+    pub common_words: HashSet<String>,
+    /// Eponyms as written (Parkinson, Crohn…).
+    pub eponyms: HashSet<String>,
+    pub eponym_contexts: HashSet<String>,
+    pub titles: HashSet<String>,
+    pub name_contexts: Vec<String>,
+    pub id_contexts: Vec<(String, String)>,
+    pub phone_contexts: Vec<String>,
+    pub street_types: Vec<String>,
+    pub street_suffixes: Vec<String>,
+    pub hospital_words: Vec<String>,
+    pub place_contexts: Vec<String>,
+    pub birth_contexts: Vec<String>,
+    pub year_contexts: Vec<String>,
+    /// Folded month word → month number, and month words per language for formatting.
+    pub months: HashMap<String, (u32, &'static str)>,
+    pub month_words: Vec<(String, u32, &'static str)>,
+}
+
+static LEXICON: LazyLock<Lexicon> = LazyLock::new(Lexicon::load);
+
+/// The built-in lexicon.
+pub(crate) fn lexicon() -> &'static Lexicon {
+    &LEXICON
+}
+
+/// Lines of a data file, without comments and blank lines.
+fn lines(text: &'static str) -> impl Iterator<Item = &'static str> {
+    text.lines()
+        .map(str::trim_end)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+}
+
+impl Lexicon {
+    fn load() -> Lexicon {
+        let first_name_pool: Vec<String> = lines(include_str!("../data/first_names.txt"))
+            .map(str::to_string)
+            .collect();
+        let surname_pool: Vec<String> = lines(include_str!("../data/surnames.txt"))
+            .filter(|name| !name.contains(' '))
+            .map(str::to_string)
+            .collect();
+        let places: Vec<String> = lines(include_str!("../data/places.txt"))
+            .map(str::to_string)
+            .collect();
+        let countries: Vec<String> = lines(include_str!("../data/countries.txt"))
+            .map(str::to_string)
+            .collect();
+        let mut common_words: HashSet<String> = lines(include_str!("../data/common_words.txt"))
+            .map(str::to_string)
+            .collect();
+        // Context words ("IPP", "IBAN", "tél") are never names either.
+        for line in lines(include_str!("../data/id_contexts.tsv"))
+            .chain(lines(include_str!("../data/phone_contexts.txt")))
+        {
+            let phrase = line.rsplit('\t').next().unwrap_or(line);
+            common_words.extend(phrase.split_whitespace().map(fold));
+        }
+        common_words.extend(["iban", "nir", "ins", "url", "ip"].map(String::from));
+        for row in Abbreviations::builtin().rows() {
+            common_words.insert(fold(&row.abbreviation));
+        }
+        let month_rows: Vec<(String, u32, &'static str)> =
+            lines(include_str!("../data/months.tsv"))
+                .filter_map(|line| {
+                    let mut fields = line.split('\t');
+                    let word = fields.next()?;
+                    let number = fields.next()?.parse().ok()?;
+                    let language = match fields.next()? {
+                        "fr" => "fr",
+                        "es" => "es",
+                        _ => "en",
+                    };
+                    Some((word.to_string(), number, language))
+                })
+                .collect();
+        let city_pool = places
+            .iter()
+            .filter(|place| !place.contains(' ') && place.len() > 3)
+            .cloned()
+            .collect();
+        Lexicon {
+            first_names: first_name_pool.iter().map(|name| fold(name)).collect(),
+            surnames: surname_pool.iter().map(|name| fold(name)).collect(),
+            first_name_pool,
+            surname_pool,
+            places,
+            countries,
+            city_pool,
+            common_words,
+            eponyms: lines(include_str!("../data/eponyms.txt"))
+                .map(str::to_string)
+                .collect(),
+            eponym_contexts: lines(include_str!("../data/eponym_contexts.txt"))
+                .map(fold)
+                .collect(),
+            titles: lines(include_str!("../data/titles.txt"))
+                .map(str::to_string)
+                .collect(),
+            name_contexts: lines(include_str!("../data/name_contexts.txt"))
+                .map(str::to_string)
+                .collect(),
+            id_contexts: lines(include_str!("../data/id_contexts.tsv"))
+                .filter_map(|line| {
+                    let (label, phrase) = line.split_once('\t')?;
+                    Some((label.to_string(), phrase.to_string()))
+                })
+                .collect(),
+            phone_contexts: lines(include_str!("../data/phone_contexts.txt"))
+                .map(str::to_string)
+                .collect(),
+            street_types: lines(include_str!("../data/street_types.txt"))
+                .map(str::to_string)
+                .collect(),
+            street_suffixes: lines(include_str!("../data/street_suffixes.txt"))
+                .map(str::to_string)
+                .collect(),
+            hospital_words: lines(include_str!("../data/hospital_words.txt"))
+                .map(str::to_string)
+                .collect(),
+            place_contexts: lines(include_str!("../data/place_contexts.txt"))
+                .map(str::to_string)
+                .collect(),
+            birth_contexts: lines(include_str!("../data/birth_contexts.txt"))
+                .map(str::to_string)
+                .collect(),
+            year_contexts: lines(include_str!("../data/year_contexts.txt"))
+                .map(str::to_string)
+                .collect(),
+            months: month_rows
+                .iter()
+                .map(|(word, number, language)| (fold(word), (*number, *language)))
+                .collect(),
+            month_words: month_rows,
+        }
+    }
+
+    /// Whether a folded word is common vocabulary (so not a name on its own).
+    pub fn is_common(&self, folded: &str) -> bool {
+        self.common_words.contains(folded)
+            || is_stop_word(Language::French, folded)
+            || is_stop_word(Language::English, folded)
+    }
+
+    /// Whether a folded word is a first name of the gazetteer (each part of a hyphenated
+    /// name, "jean-pierre").
+    pub fn is_first_name(&self, folded: &str) -> bool {
+        self.first_names.contains(folded)
+            || (folded.contains('-')
+                && folded
+                    .split('-')
+                    .all(|part| self.first_names.contains(part)))
+    }
+}

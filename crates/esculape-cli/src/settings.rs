@@ -54,7 +54,7 @@ pub struct KbSettings {
     pub python: String,
     pub http_timeout_s: u64,
     pub vector_index_min: usize,
-    pub vector_probes: usize,
+    pub vector_probe_percent: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -159,8 +159,11 @@ impl Settings {
         if self.kb.writer_threads == 0 {
             bail!("kb.writer_threads must be at least 1");
         }
-        if self.kb.vector_probes == 0 {
-            bail!("kb.vector_probes must be at least 1 (32 reads about 3% of 1M vectors)");
+        if !(1..=100).contains(&self.kb.vector_probe_percent) {
+            bail!(
+                "kb.vector_probe_percent = {} must be between 1 and 100 (the share of lists read per query)",
+                self.kb.vector_probe_percent
+            );
         }
         if !matches!(
             self.embeddings.backend.as_str(),

@@ -91,7 +91,7 @@ pub fn open_kb_at(settings: &Settings, root: &std::path::Path) -> Result<Knowled
         },
         ann: AnnSettings {
             min_vectors: settings.kb.vector_index_min,
-            probes: settings.kb.vector_probes,
+            probe_percent: settings.kb.vector_probe_percent,
         },
     };
     KnowledgeBase::open(config).context("cannot open the knowledge base")

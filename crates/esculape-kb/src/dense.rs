@@ -169,9 +169,13 @@ impl KnowledgeBase {
                 continue;
             };
             candidates.extend(
-                set.nearest(&query, scan_depth, self.config().ann.probes)
-                    .into_iter()
-                    .map(|(row, score)| (set.ids[row].clone(), score)),
+                set.nearest(
+                    &query,
+                    scan_depth,
+                    self.config().ann.probes_for(set.info.lists.unwrap_or(0)),
+                )
+                .into_iter()
+                .map(|(row, score)| (set.ids[row].clone(), score)),
             );
         }
         candidates.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -290,7 +294,7 @@ impl KnowledgeBase {
                 set.values.clone(),
                 &crate::ivf::AnnSettings {
                     min_vectors: 0,
-                    probes: 1,
+                    probe_percent: 100,
                 },
             );
             &built

@@ -4,12 +4,15 @@
 #![allow(clippy::print_stdout)]
 
 mod bench;
+mod bench_llm;
 mod codes;
 mod drugs;
 mod drugs_eval;
 mod embeddings;
 mod eval;
 mod eval_deid;
+mod generate;
+mod models;
 mod output;
 mod progress;
 mod pseudonymize;
@@ -85,6 +88,11 @@ enum Command {
     /// Measure speed, memory and size (figures for docs/BENCHMARKS.md).
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Language models: install (pull) and list.
+    #[command(subcommand)]
+    Models(models::ModelsCommand),
+    /// Complete a prompt with the configured language model; prints the text and its timings.
+    Generate(generate::GenerateArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,6 +107,9 @@ enum BenchCommand {
     Interactions(drugs_eval::BenchArgs),
     /// Pseudonymization throughput (MB/s) and memory on a large input, beside Presidio.
     Deid(eval_deid::BenchDeidArgs),
+    /// Language models: prompt and generation tokens/s, time to first token, memory,
+    /// throughput with 1, 2 and 4 concurrent requests; --peer beside llama.cpp itself.
+    Llm(bench_llm::LlmArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -140,6 +151,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Pseudonymize(args) => pseudonymize::run(&settings, args),
         Command::Eval(EvalCommand::Deid(args)) => eval_deid::eval(&settings, args),
         Command::Bench(BenchCommand::Deid(args)) => eval_deid::bench(&settings, args),
+        Command::Bench(BenchCommand::Llm(args)) => bench_llm::llm(&settings, args),
+        Command::Models(command) => models::run(&settings, command),
+        Command::Generate(args) => generate::generate(&settings, args),
         Command::Eval(EvalCommand::Interactions(args)) => drugs_eval::eval(&settings, args),
         Command::Bench(BenchCommand::Interactions(args)) => drugs_eval::bench(&settings, args),
         Command::Eval(EvalCommand::Retrieval(args)) => eval::retrieval(&settings, args),

@@ -14,6 +14,7 @@ pub struct Settings {
     pub paths: PathSettings,
     pub kb: KbSettings,
     pub embeddings: EmbeddingSettings,
+    pub llm: LlmSettings,
     pub search: SearchSettings,
     pub pseudo: PseudoSettings,
     pub log: LogSettings,
@@ -35,6 +36,30 @@ pub struct EmbeddingSettings {
     pub attempts: u32,
     pub query_prefix: String,
     pub passage_prefix: String,
+}
+
+/// The `[llm]` section: which language model answers, and how many requests it serves.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LlmSettings {
+    pub backend: String,
+    pub model: String,
+    pub chat_template: String,
+    pub context_tokens: usize,
+    pub threads: usize,
+    pub parallel_sequences: usize,
+    pub queue_length: usize,
+    pub batch_tokens: usize,
+    pub max_tokens: usize,
+    pub base_url: String,
+    pub remote_model: String,
+    pub api_key_env: String,
+    pub api_key_file: String,
+    pub response_timeout_s: u64,
+    pub total_timeout_s: u64,
+    pub attempts: u32,
+    pub max_concurrent_requests: usize,
+    pub remote_context_tokens: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -173,6 +198,21 @@ impl Settings {
                 "embeddings.backend must be \"local\", \"openai\" or \"none\", not {:?}",
                 self.embeddings.backend
             );
+        }
+        if !matches!(self.llm.backend.as_str(), "local" | "openai" | "none") {
+            bail!(
+                "llm.backend must be \"local\", \"openai\" or \"none\", not {:?}",
+                self.llm.backend
+            );
+        }
+        if !matches!(self.llm.chat_template.as_str(), "auto" | "model" | "plain") {
+            bail!(
+                "llm.chat_template must be \"auto\", \"model\" or \"plain\", not {:?}",
+                self.llm.chat_template
+            );
+        }
+        if self.llm.threads == 0 || self.llm.parallel_sequences == 0 || self.llm.batch_tokens == 0 {
+            bail!("llm.threads, llm.parallel_sequences and llm.batch_tokens must be at least 1");
         }
         if !matches!(
             self.search.mode.as_str(),

@@ -8,13 +8,29 @@ pub enum Error {
     #[error("cannot load the model from `{path}`: {reason}")]
     Model { path: PathBuf, reason: String },
 
-    #[error("the embedding server at {url} failed: {reason}")]
+    #[error("the model server at {url} failed: {reason}")]
     Server { url: String, reason: String },
 
-    #[error("the embedding server at {url} is busy; retry after {retry_after_s} s")]
-    Busy { url: String, retry_after_s: u64 },
+    /// Every slot and queue place is taken: the caller should retry later, never pile up.
+    #[error("the {what} is busy; retry after {retry_after_s} s")]
+    Busy { what: String, retry_after_s: u64 },
 
-    #[error("invalid embedding settings: {0}")]
+    #[error(
+        "the prompt takes {prompt_tokens} tokens and {max_tokens} more are asked for, but the context holds {context_tokens}: shorten the prompt, lower max_tokens or raise llm.context_tokens"
+    )]
+    PromptTooLong {
+        prompt_tokens: usize,
+        max_tokens: usize,
+        context_tokens: usize,
+    },
+
+    #[error("invalid generation request: {0}")]
+    Request(String),
+
+    #[error("the model failed while computing: {0}")]
+    Inference(String),
+
+    #[error("invalid model settings: {0}")]
     Settings(String),
 }
 

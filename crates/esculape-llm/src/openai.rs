@@ -133,7 +133,7 @@ impl OpenAiEmbedder {
                         if attempt == self.config.attempts.max(1) {
                             if let Some(seconds) = retry_after {
                                 return Err(Error::Busy {
-                                    url: self.url.clone(),
+                                    what: format!("embedding server at {}", self.url),
                                     retry_after_s: seconds,
                                 });
                             }

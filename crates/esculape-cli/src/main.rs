@@ -3,6 +3,7 @@
 
 #![allow(clippy::print_stdout)]
 
+mod accounts;
 mod bench;
 mod bench_llm;
 mod codes;
@@ -18,6 +19,7 @@ mod progress;
 mod pseudonymize;
 mod score;
 mod search;
+mod serve;
 mod settings;
 mod sources;
 
@@ -93,6 +95,15 @@ enum Command {
     Models(models::ModelsCommand),
     /// Complete a prompt with the configured language model; prints the text and its timings.
     Generate(generate::GenerateArgs),
+    /// Run the web application and its API; the first run installs the default sources
+    /// and creates the administrator account (its password is printed once).
+    Serve(serve::ServeArgs),
+    /// Accounts of the web application: add, list, passwd.
+    #[command(subcommand)]
+    Users(accounts::UsersCommand),
+    /// The audit trail: verify its hash chain.
+    #[command(subcommand)]
+    Audit(accounts::AuditCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -154,6 +165,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Bench(BenchCommand::Llm(args)) => bench_llm::llm(&settings, args),
         Command::Models(command) => models::run(&settings, command),
         Command::Generate(args) => generate::generate(&settings, args),
+        Command::Serve(args) => serve::serve(&settings, args),
+        Command::Users(command) => accounts::users(&settings, command),
+        Command::Audit(command) => accounts::audit(&settings, command),
         Command::Eval(EvalCommand::Interactions(args)) => drugs_eval::eval(&settings, args),
         Command::Bench(BenchCommand::Interactions(args)) => drugs_eval::bench(&settings, args),
         Command::Eval(EvalCommand::Retrieval(args)) => eval::retrieval(&settings, args),

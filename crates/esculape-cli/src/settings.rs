@@ -17,7 +17,31 @@ pub struct Settings {
     pub llm: LlmSettings,
     pub search: SearchSettings,
     pub pseudo: PseudoSettings,
+    pub server: ServerSettings,
+    pub audit: AuditSettings,
     pub log: LogSettings,
+}
+
+/// The `[server]` section: `esculape serve`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub addr: String,
+    pub session_hours: u64,
+    pub lockout_attempts: u32,
+    pub lockout_minutes: u64,
+    pub body_limit_kb: usize,
+    pub request_timeout_s: u64,
+    pub tls_cert: String,
+    pub tls_key: String,
+    pub behind_tls: bool,
+}
+
+/// The `[audit]` section: how long the audit trail keeps records.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSettings {
+    pub retention_days: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -229,6 +253,7 @@ impl Settings {
                 self.pseudo.mode
             );
         }
+        crate::serve::validate_settings(self)?;
         if !matches!(self.log.format.as_str(), "text" | "json") {
             bail!(
                 "log.format must be \"text\" or \"json\", not {:?}",

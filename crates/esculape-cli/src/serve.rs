@@ -1,0 +1,158 @@
+//! `esculape serve`: the web application. The first run installs the default sources
+//! (as `esculape setup`), creates the database and the first administrator; then the
+//! server runs until SIGTERM or Ctrl-C.
+
+use crate::settings::Settings;
+use anyhow::{Context, Result, bail};
+use clap::{Args, CommandFactory, FromArgMatches};
+use esculape_app::{App, AppSettings, Operator, Password};
+use esculape_kb::FetchOptions;
+use esculape_server::ServerConfig;
+use esculape_store::SqliteStore;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The environment variable that gives the first administrator's password (otherwise a
+/// random one is printed once).
+pub const ADMIN_PASSWORD_ENV: &str = "ESCULAPE_ADMIN_PASSWORD";
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; overrides server.addr.
+    #[arg(long, value_name = "HOST:PORT")]
+    addr: Option<String>,
+    /// On first run, read the default sources from this local copy instead of
+    /// downloading them (for example ../shared/data); overrides kb.mirror.
+    #[arg(long, value_name = "DIR")]
+    mirror: Option<PathBuf>,
+}
+
+/// Checks `[server]` and `[audit]` (called by `Settings::validate`).
+pub fn validate_settings(settings: &Settings) -> Result<()> {
+    if settings.audit.retention_days < 183 {
+        bail!(
+            "audit.retention_days = {} is too short: keep the audit trail at least 183 days (6 months)",
+            settings.audit.retention_days
+        );
+    }
+    let server = &settings.server;
+    if server.session_hours == 0 || server.lockout_attempts == 0 || server.lockout_minutes == 0 {
+        bail!(
+            "server.session_hours, server.lockout_attempts and server.lockout_minutes must be at least 1"
+        );
+    }
+    if server.body_limit_kb == 0 || server.request_timeout_s == 0 {
+        bail!("server.body_limit_kb and server.request_timeout_s must be at least 1");
+    }
+    Ok(())
+}
+
+/// The database file in the data folder.
+pub fn database_path(settings: &Settings) -> PathBuf {
+    settings.paths.data_dir.join("esculape.sqlite3")
+}
+
+/// Opens the knowledge base and the store, and builds the application.
+pub fn open_app(settings: &Settings, mirror: Option<PathBuf>) -> Result<App> {
+    std::fs::create_dir_all(&settings.paths.data_dir).with_context(|| {
+        format!(
+            "cannot create the data folder `{}`",
+            settings.paths.data_dir.display()
+        )
+    })?;
+    let kb = crate::sources::open_kb(settings)?;
+    let store = SqliteStore::open(&database_path(settings))?;
+    let app_settings = AppSettings {
+        session_hours: settings.server.session_hours,
+        lockout_attempts: settings.server.lockout_attempts,
+        lockout_minutes: settings.server.lockout_minutes,
+        audit_retention_days: settings.audit.retention_days,
+        fetch: FetchOptions {
+            mirror: mirror.or_else(|| settings.mirror()),
+            python: settings.kb.python.clone(),
+            http_timeout: Duration::from_secs(settings.kb.http_timeout_s),
+        },
+    };
+    Ok(App::new(Arc::new(kb), Arc::new(store), app_settings))
+}
+
+pub fn serve(settings: &Settings, args: ServeArgs) -> Result<()> {
+    if !settings.server.tls_cert.trim().is_empty() || !settings.server.tls_key.trim().is_empty() {
+        bail!(
+            "server.tls_cert / server.tls_key: TLS inside Esculape is not available yet; leave them empty, put a TLS reverse proxy in front and set server.behind_tls = true"
+        );
+    }
+    let addr = args.addr.unwrap_or_else(|| settings.server.addr.clone());
+    let first_run = crate::sources::open_kb(settings)?
+        .catalog()
+        .packs
+        .is_empty();
+    if first_run {
+        println!(
+            "Premier démarrage : installation des sources par défaut / first start: installing the default sources"
+        );
+        crate::sources::setup(settings, setup_args(args.mirror.as_ref())?)?;
+    }
+    let app = open_app(settings, args.mirror)?;
+    let password = match std::env::var(ADMIN_PASSWORD_ENV) {
+        Ok(password) if !password.is_empty() => (password, false),
+        _ => (esculape_app::random_password()?, true),
+    };
+    if let Some(login) =
+        app.ensure_admin(Operator::terminal(), &Password::new(password.0.clone()))?
+    {
+        println!("Compte administrateur créé / administrator account created: {login}");
+        if password.1 {
+            println!(
+                "  mot de passe / password: {}   (affiché une seule fois / shown only once)",
+                password.0
+            );
+        } else {
+            println!("  mot de passe / password: from {ADMIN_PASSWORD_ENV}");
+        }
+    }
+    let config = ServerConfig {
+        body_limit_bytes: settings.server.body_limit_kb << 10,
+        request_timeout: Duration::from_secs(settings.server.request_timeout_s),
+        secure_cookies: settings.server.behind_tls,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&addr)
+            .await
+            .with_context(|| {
+                format!("cannot listen on {addr}: is another server using it? set --addr")
+            })?;
+        let local = listener
+            .local_addr()
+            .context("cannot read the listening address")?;
+        esculape_server::spawn_audit_retention(app.clone());
+        let router = esculape_server::router(app, config);
+        println!("Esculape est prêt / is ready: http://{local}/");
+        esculape_server::serve(listener, router).await?;
+        println!("Esculape arrêté / stopped");
+        Ok(())
+    })
+}
+
+/// `esculape setup`'s arguments, as if typed, so that the first run installs exactly what
+/// `setup` does.
+fn setup_args(mirror: Option<&PathBuf>) -> Result<crate::sources::SetupArgs> {
+    let mut words = vec!["setup".to_string()];
+    if let Some(mirror) = mirror {
+        words.push("--mirror".into());
+        words.push(mirror.display().to_string());
+    }
+    let matches = <SetupCommand as CommandFactory>::command().try_get_matches_from(words)?;
+    Ok(SetupCommand::from_arg_matches(&matches)?.args)
+}
+
+#[derive(Debug, clap::Parser)]
+struct SetupCommand {
+    #[command(flatten)]
+    args: crate::sources::SetupArgs,
+}

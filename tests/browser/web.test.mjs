@@ -1,0 +1,149 @@
+// Browser test of the web application: starts `esculape serve` on a temporary data
+// folder with a small local pack, then drives Debian's Chromium (playwright-core) through
+// sign-in, search, a passage in context and the audit trail, and saves screenshots.
+//
+// Needs: target/release/esculape (cargo build --release -p esculape-cli) and
+// /usr/bin/chromium (or CHROMIUM=/path). Run: cd tests/browser && npm ci && npm test
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const binary = process.env.ESCULAPE_BIN ?? join(root, 'target/release/esculape');
+const screenshots = join(root, 'docs/screenshots');
+const adminPassword = 'admin password for the browser test';
+const auditorPassword = 'auditor password for the browser test';
+
+let work;
+let server;
+let baseUrl;
+let context;
+let serverOutput = '';
+
+function esculape(args, env = {}) {
+  return execFileSync(binary, ['--data-dir', join(work, 'data'), ...args], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
+}
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'esculape-browser-'));
+  const pack = join(work, 'protocoles');
+  mkdirSync(pack);
+  // Synthetic documents: the glianorex is a fictional organ.
+  writeFileSync(join(pack, 'glianorex.md'),
+    '# Glianorex\n\nLa glianorex est un organe fictif, décrit pour les tests.\n\n' +
+    '## Surveillance\n\nLa surveillance de la glianorex repose sur un dosage fictif, ' +
+    'répété chaque trimestre dans ce protocole imaginaire.\n');
+  writeFileSync(join(pack, 'autre.md'), '# Autre protocole\n\nUn document sans rapport avec la question.\n');
+  esculape(['sources', 'add', pack, '--name', 'Protocoles du service']);
+  esculape(['users', 'add', 'auditrice', '--name', 'Claire Auditrice', '--role', 'auditor'],
+    { ESCULAPE_USER_PASSWORD: auditorPassword });
+
+  server = spawn(binary, ['--data-dir', join(work, 'data'), 'serve', '--addr', '127.0.0.1:0'], {
+    env: { ...process.env, ESCULAPE_ADMIN_PASSWORD: adminPassword },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  baseUrl = await new Promise((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${serverOutput}`)), 60_000);
+    const read = (chunk) => {
+      serverOutput += chunk;
+      const match = serverOutput.match(/is ready: (http:\/\/[^\s]+)/);
+      if (match) { clearTimeout(timer); resolveUrl(match[1].replace(/\/$/, '')); }
+    };
+    server.stdout.on('data', read);
+    server.stderr.on('data', read);
+    server.on('exit', (code) => reject(new Error(`server exited (${code}):\n${serverOutput}`)));
+  });
+
+  mkdirSync(screenshots, { recursive: true });
+  context = await chromium.launchPersistentContext(join(work, 'chromium-profile'), {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    locale: 'fr-FR',
+    viewport: { width: 1280, height: 900 },
+  });
+});
+
+after(async () => {
+  await context?.close();
+  if (server && server.exitCode === null) server.kill('SIGKILL');
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+async function signIn(page, login, password) {
+  await page.goto(`${baseUrl}/`);
+  assert.match(page.url(), /\/login$/);
+  // Keyboard only: the login field has focus, Tab to the password, Enter to submit.
+  await page.keyboard.type(login);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(password);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/rechercher$/);
+}
+
+test('a clinician signs in, searches, opens a passage in context', async () => {
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/login`);
+  assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
+  await page.screenshot({ path: join(screenshots, 'login.png') });
+  await signIn(page, 'admin', adminPassword);
+
+  await page.getByLabel('Question ou mots-clés').fill('surveillance de la glianorex');
+  await page.getByRole('button', { name: 'Rechercher' }).click();
+  await page.waitForURL(/q=surveillance/);
+  const first = page.locator('article.hit').first();
+  assert.equal(await first.locator('h3').innerText(), 'Glianorex');
+  assert.match(await first.locator('dl.provenance').innerText(), /Protocoles du service/);
+  assert.ok(await first.locator('mark').count() > 0, 'the query words are highlighted');
+  await page.screenshot({ path: join(screenshots, 'rechercher.png'), fullPage: true });
+
+  await first.getByRole('link', { name: 'Voir le passage dans son contexte' }).click();
+  await page.waitForURL(/\/passage\?id=/);
+  assert.match(await page.locator('mark.passage').innerText(), /dosage fictif/);
+  assert.match(await page.locator('.context').innerText(), /organe fictif/);
+  await page.screenshot({ path: join(screenshots, 'passage.png'), fullPage: true });
+
+  await page.goto(`${baseUrl}/administration`);
+  assert.match(await page.locator('main').innerText(), /Protocoles du service/);
+  assert.match(await page.locator('main').innerText(), /auditrice/);
+  await page.screenshot({ path: join(screenshots, 'administration.png'), fullPage: true });
+
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await page.waitForURL(/\/login$/);
+  await page.close();
+});
+
+test('an auditor sees the sign-ins in the audit trail, which verifies', async () => {
+  const page = await context.newPage();
+  await signIn(page, 'auditrice', auditorPassword);
+  await page.getByRole('link', { name: 'Administration' }).click();
+  await page.getByRole('link', { name: "Consulter le journal d'audit" }).click();
+  await page.getByRole('button', { name: "Vérifier l'intégrité du journal" }).click();
+  await page.waitForURL(/verify=true/);
+  assert.match(await page.getByRole('status').innerText(), /Journal intègre/);
+  const trail = await page.locator('table.audit').innerText();
+  assert.match(trail, /admin\s+auth\.login\s+admin\s+success/);
+  assert.match(trail, /admin\s+auth\.logout/);
+  assert.match(trail, /terminal\s+users\.create\s+auditrice/);
+  await page.screenshot({ path: join(screenshots, 'journal.png'), fullPage: true });
+  await page.close();
+});
+
+test('the server stops cleanly on SIGTERM', async () => {
+  const exited = new Promise((resolveExit) => server.on('exit', (code) => resolveExit(code)));
+  server.kill('SIGTERM');
+  assert.equal(await exited, 0, serverOutput);
+  assert.match(serverOutput, /stopped/);
+  // What the browser did is all in the trail, and the chain still verifies.
+  assert.match(esculape(['audit', 'verify']), /audit trail intact/);
+});

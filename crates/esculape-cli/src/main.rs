@@ -4,6 +4,7 @@
 #![allow(clippy::print_stdout)]
 
 mod accounts;
+mod ask;
 mod bench;
 mod bench_llm;
 mod codes;
@@ -72,6 +73,9 @@ enum Command {
     Search(search::SearchArgs),
     /// Show one passage in its document's context.
     Passage(search::PassageArgs),
+    /// Answer a clinical question from the installed sources: every sentence cited and
+    /// verified, or a plain "the sources do not answer".
+    Ask(ask::AskArgs),
     /// Check a prescription against the ANSM interaction thesaurus (one argument per line).
     Interactions(drugs::InteractionsArgs),
     /// Show a specialty card from the BDPM (brand, INN, CIS or CIP13).
@@ -165,6 +169,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Bench(BenchCommand::Llm(args)) => bench_llm::llm(&settings, args),
         Command::Models(command) => models::run(&settings, command),
         Command::Generate(args) => generate::generate(&settings, args),
+        Command::Ask(args) => ask::ask(&settings, args),
         Command::Serve(args) => serve::serve(&settings, args),
         Command::Users(command) => accounts::users(&settings, command),
         Command::Audit(command) => accounts::audit(&settings, command),

@@ -17,6 +17,7 @@ pub struct Settings {
     pub llm: LlmSettings,
     pub search: SearchSettings,
     pub pseudo: PseudoSettings,
+    pub answer: AnswerSettings,
     pub server: ServerSettings,
     pub audit: AuditSettings,
     pub log: LogSettings,
@@ -104,6 +105,21 @@ pub struct KbSettings {
     pub http_timeout_s: u64,
     pub vector_index_min: usize,
     pub vector_probe_percent: u32,
+}
+
+/// The `[answer]` section: `esculape ask`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerSettings {
+    pub mode: String,
+    pub k: usize,
+    pub max_passages: usize,
+    pub max_passages_per_document: usize,
+    pub max_sentences: usize,
+    pub min_question_coverage: f32,
+    pub min_citation_support: f32,
+    pub max_redundancy: f32,
+    pub max_tokens: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -252,6 +268,21 @@ impl Settings {
                 "pseudo.mode must be \"surrogates\" or \"placeholders\", not {:?}",
                 self.pseudo.mode
             );
+        }
+        if !matches!(self.answer.mode.as_str(), "extractive" | "generative") {
+            bail!(
+                "answer.mode must be \"extractive\" or \"generative\", not {:?}",
+                self.answer.mode
+            );
+        }
+        for (name, value) in [
+            ("min_question_coverage", self.answer.min_question_coverage),
+            ("min_citation_support", self.answer.min_citation_support),
+            ("max_redundancy", self.answer.max_redundancy),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                bail!("answer.{name} = {value} must be a share between 0 and 1");
+            }
         }
         crate::serve::validate_settings(self)?;
         if !matches!(self.log.format.as_str(), "text" | "json") {

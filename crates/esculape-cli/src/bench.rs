@@ -411,7 +411,7 @@ fn folder_size(folder: &Path) -> u64 {
 }
 
 /// Peak resident memory of this process (Linux `VmHWM`), in MB.
-fn peak_rss_mb() -> f64 {
+pub fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {

@@ -3,6 +3,7 @@
 //!
 //! Each model is measured in a child process, so that its peak memory is its own.
 
+use crate::bench::peak_rss_mb;
 use crate::settings::Settings;
 use anyhow::{Context, Result, bail};
 use esculape_llm::{
@@ -329,20 +330,6 @@ fn measure(settings: &Settings, args: &LlmArgs, model_path: &Path) -> Result<Fig
             .push((concurrency, generated as f64 / seconds));
     }
     Ok(figures)
-}
-
-/// Peak resident memory of this process (Linux `VmHWM`), in MB.
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|line| line.starts_with("VmHWM:"))
-                .and_then(|line| line.split_whitespace().nth(1))
-                .and_then(|kilobytes| kilobytes.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kilobytes| kilobytes / 1024.0)
 }
 
 /// The llama.cpp sources vendored by the `llama-cpp-sys-2` crate this binary was built with.

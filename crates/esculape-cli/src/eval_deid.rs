@@ -20,6 +20,7 @@
 //! EMAIL_ADDRESS, DATE_TIME, …); on the French set it is compared on redaction recall and
 //! character precision, which need no label mapping.
 
+use crate::bench::peak_rss_mb;
 use crate::settings::Settings;
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -940,17 +941,4 @@ pub fn bench(_settings: &Settings, args: BenchDeidArgs) -> Result<()> {
         println!("\nesculape / presidio throughput: {:.0}×", ours / peer);
     }
     Ok(())
-}
-
-/// Peak resident memory of this process (Linux `VmHWM`), in MB.
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|line| line.starts_with("VmHWM:"))
-                .and_then(|line| line.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kilobytes| kilobytes / 1024.0)
 }

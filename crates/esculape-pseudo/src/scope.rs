@@ -28,8 +28,10 @@ pub(crate) struct Entry {
 }
 
 /// The state of one document or conversation. Build it with [`Scope::new`], keep it for
-/// every message of the conversation (in memory or in a [`crate::Vault`]).
-#[derive(Clone, Serialize, Deserialize)]
+/// every message of the conversation (in memory or in a [`crate::Vault`]). It has no
+/// `Serialize`: only the vault, through the crate-private `StoredScope`, turns a mapping
+/// into bytes, and only encrypted.
+#[derive(Clone)]
 pub struct Scope {
     id: String,
     secret: [u8; 32],
@@ -38,10 +40,8 @@ pub struct Scope {
     expires_at_unix_s: u64,
     pub(crate) entries: Vec<Entry>,
     /// (label, exact original) → entry.
-    #[serde(skip)]
     by_original: HashMap<(Label, String), usize>,
     /// Exact surrogate → entry.
-    #[serde(skip)]
     by_surrogate: HashMap<String, usize>,
     /// (label, normalised original) → base surrogate (before case is applied) or placeholder.
     pub(crate) bases: HashMap<String, String>,
@@ -50,6 +50,57 @@ pub struct Scope {
     /// Folded names found in this scope, to find them again.
     pub(crate) known_names: HashMap<String, Label>,
     pub(crate) counters: HashMap<String, u32>,
+}
+
+/// What the vault stores of a scope (the same JSON field names as before this type).
+#[derive(Serialize, Deserialize)]
+pub(crate) struct StoredScope {
+    id: String,
+    secret: [u8; 32],
+    date_offset_days: i64,
+    created_at_unix_s: u64,
+    expires_at_unix_s: u64,
+    entries: Vec<Entry>,
+    bases: HashMap<String, String>,
+    taken_bases: HashMap<String, String>,
+    known_names: HashMap<String, Label>,
+    counters: HashMap<String, u32>,
+}
+
+impl Scope {
+    pub(crate) fn to_stored(&self) -> StoredScope {
+        StoredScope {
+            id: self.id.clone(),
+            secret: self.secret,
+            date_offset_days: self.date_offset_days,
+            created_at_unix_s: self.created_at_unix_s,
+            expires_at_unix_s: self.expires_at_unix_s,
+            entries: self.entries.clone(),
+            bases: self.bases.clone(),
+            taken_bases: self.taken_bases.clone(),
+            known_names: self.known_names.clone(),
+            counters: self.counters.clone(),
+        }
+    }
+
+    pub(crate) fn from_stored(stored: StoredScope) -> Scope {
+        let mut scope = Scope {
+            id: stored.id,
+            secret: stored.secret,
+            date_offset_days: stored.date_offset_days,
+            created_at_unix_s: stored.created_at_unix_s,
+            expires_at_unix_s: stored.expires_at_unix_s,
+            entries: stored.entries,
+            by_original: HashMap::new(),
+            by_surrogate: HashMap::new(),
+            bases: stored.bases,
+            taken_bases: stored.taken_bases,
+            known_names: stored.known_names,
+            counters: stored.counters,
+        };
+        scope.rebuild_indexes();
+        scope
+    }
 }
 
 impl std::fmt::Debug for Scope {

@@ -6,7 +6,7 @@
 //! under another scope's name fails to open, like a modified one.
 
 use crate::error::{Error, Result, io_error};
-use crate::scope::{Scope, now_unix_s, validate_scope_id};
+use crate::scope::{Scope, StoredScope, now_unix_s, validate_scope_id};
 use base64::Engine;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
@@ -83,10 +83,11 @@ impl Vault {
         let path = self.path_of(scope.id())?;
         std::fs::create_dir_all(&self.folder)
             .map_err(io_error("create the vault folder", &self.folder))?;
-        let plaintext = serde_json::to_vec(scope).map_err(|error| Error::CorruptVault {
-            path: path.clone(),
-            reason: format!("cannot serialise the scope: {error}"),
-        })?;
+        let plaintext =
+            serde_json::to_vec(&scope.to_stored()).map_err(|error| Error::CorruptVault {
+                path: path.clone(),
+                reason: format!("cannot serialise the scope: {error}"),
+            })?;
         let mut nonce = [0u8; NONCE_BYTES];
         getrandom::fill(&mut nonce).map_err(|error| {
             Error::InvalidKey(format!("no random bytes from the system: {error}"))
@@ -152,9 +153,9 @@ impl Vault {
                 },
             )
             .map_err(|_| corrupt("authentication failed"))?;
-        let mut scope: Scope =
+        let stored: StoredScope =
             serde_json::from_slice(&plaintext).map_err(|_| corrupt("unreadable content"))?;
-        scope.rebuild_indexes();
+        let scope = Scope::from_stored(stored);
         if scope.id() != id {
             return Err(corrupt("the scope id inside differs from the file name"));
         }

@@ -309,7 +309,7 @@ fn medquad(data: &Path, sample: usize) -> Result<(Vec<Document>, Vec<Query>, Lan
     Ok((documents, spread(questions, sample), Language::English))
 }
 
-fn pubmedqa(data: &Path, sample: usize) -> Result<(Vec<Document>, Vec<Query>, Language)> {
+pub fn pubmedqa(data: &Path, sample: usize) -> Result<(Vec<Document>, Vec<Query>, Language)> {
     let path = data.join("qa/pubmedqa_dev.json");
     let set: serde_json::Map<String, serde_json::Value> = serde_json::from_str(
         &std::fs::read_to_string(&path)

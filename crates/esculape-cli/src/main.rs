@@ -13,6 +13,7 @@ mod drugs_eval;
 mod embeddings;
 mod eval;
 mod eval_deid;
+mod eval_qa;
 mod generate;
 mod models;
 mod output;
@@ -135,6 +136,9 @@ enum EvalCommand {
     Interactions(drugs_eval::EvalArgs),
     /// Pseudonymization: per-label precision, recall, F1 and redaction recall, beside Presidio.
     Deid(eval_deid::EvalDeidArgs),
+    /// Grounded answers on PubMedQA: citation of the right abstract, verified sentences,
+    /// abstention when that abstract is removed from the sources.
+    Qa(eval_qa::QaArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -165,6 +169,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Score(args) => score::score(args),
         Command::Pseudonymize(args) => pseudonymize::run(&settings, args),
         Command::Eval(EvalCommand::Deid(args)) => eval_deid::eval(&settings, args),
+        Command::Eval(EvalCommand::Qa(args)) => eval_qa::qa(&settings, args),
         Command::Bench(BenchCommand::Deid(args)) => eval_deid::bench(&settings, args),
         Command::Bench(BenchCommand::Llm(args)) => bench_llm::llm(&settings, args),
         Command::Models(command) => models::run(&settings, command),

@@ -83,7 +83,10 @@ after(async () => {
 async function signIn(page, login, password) {
   await page.goto(`${baseUrl}/`);
   assert.match(page.url(), /\/login$/);
-  // Keyboard only: the login field has focus, Tab to the password, Enter to submit.
+  // Keyboard only: the login field has focus (autofocus applies once the tab is the
+  // active one), Tab to the password, Enter to submit.
+  await page.bringToFront();
+  await page.waitForFunction(() => document.activeElement?.id === 'login', null, { timeout: 5000 });
   await page.keyboard.type(login);
   await page.keyboard.press('Tab');
   await page.keyboard.type(password);

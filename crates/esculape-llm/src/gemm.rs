@@ -94,14 +94,16 @@ pub(crate) fn gemm(
 
 /// `output = input · weightᵀ + bias` for a few rows: `input` is `[rows, inputs]`,
 /// `weight` is `[outputs, inputs]` as stored, `output` is `[rows, outputs]`. Each weight
-/// row is read once from memory and used for every input row while it sits in cache. One
-/// thread: a lone query is too small to pay for threads (concurrent queries use the cores).
+/// row is read once from memory and used for every input row while it sits in cache.
+/// With `threads` > 1 the outputs are split between threads, each reading its share of
+/// the weights once (sgemm would pack all of them again in every thread).
 pub(crate) fn linear_few_rows(
     input: &[f32],
     rows: usize,
     weight: &[f32],
     bias: &[f32],
     output: &mut [f32],
+    threads: usize,
 ) {
     if rows == 0 {
         return;
@@ -113,7 +115,41 @@ pub(crate) fn linear_few_rows(
             && output.len() >= rows * outputs,
         "linear_few_rows: shapes disagree"
     );
-    few_rows(input, rows, weight, bias, output);
+    let threads = threads.clamp(1, outputs.max(1));
+    if threads == 1 {
+        few_rows(input, rows, weight, bias, output);
+        return;
+    }
+    let share = outputs.div_ceil(threads);
+    let blocks: Vec<(usize, Vec<f32>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..outputs)
+            .step_by(share)
+            .map(|start| {
+                let end = (start + share).min(outputs);
+                scope.spawn(move || {
+                    let mut block = vec![0.0f32; rows * (end - start)];
+                    few_rows(
+                        input,
+                        rows,
+                        &weight[start * inputs..end * inputs],
+                        &bias[start..end],
+                        &mut block,
+                    );
+                    (start, block)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().expect("a matrix-product thread panicked"))
+            .collect()
+    });
+    for (start, block) in blocks {
+        let width = block.len() / rows;
+        for (row, values) in block.chunks_exact(width).enumerate() {
+            output[row * outputs + start..row * outputs + start + width].copy_from_slice(values);
+        }
+    }
 }
 
 /// Dispatches to the AVX2/FMA build of [`few_rows_portable`] when the CPU has it.
@@ -219,17 +255,22 @@ mod tests {
             &mut expected,
             Layout::row_major(rows, outputs),
         );
-        let mut output = vec![0.0f32; rows * outputs];
-        linear_few_rows(&input, rows, &weight, &bias, &mut output);
-        for (got, want) in output.iter().zip(&expected) {
-            assert!((got - want).abs() < 1e-4, "{got} vs {want}");
+        for threads in [1, 2, 3] {
+            let mut output = vec![0.0f32; rows * outputs];
+            linear_few_rows(&input, rows, &weight, &bias, &mut output, threads);
+            for (got, want) in output.iter().zip(&expected) {
+                assert!(
+                    (got - want).abs() < 1e-4,
+                    "{threads} threads: {got} vs {want}"
+                );
+            }
         }
     }
 
     #[test]
     fn few_rows_kernel_accepts_no_rows() {
         let mut output = [0.0f32; 0];
-        linear_few_rows(&[], 0, &[1.0; 6], &[0.0; 2], &mut output);
+        linear_few_rows(&[], 0, &[1.0; 6], &[0.0; 2], &mut output, 2);
     }
 
     #[test]

@@ -39,6 +39,7 @@ mod llama_embed;
 mod minilm;
 mod openai;
 mod openai_chat;
+mod retry;
 mod throughput;
 mod wordpiece;
 

@@ -4,6 +4,7 @@
 
 use crate::embed::{EmbedKind, Embedder, normalize};
 use crate::error::{Error, Result};
+use crate::retry::Endpoint;
 use std::time::Duration;
 
 /// Settings of an embedding server.
@@ -98,78 +99,23 @@ impl OpenAiEmbedder {
 
     fn request(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
         let body = serde_json::json!({ "model": self.config.model, "input": texts });
-        let mut delay = Duration::from_millis(500);
-        let mut last_error = String::new();
-        for attempt in 1..=self.config.attempts.max(1) {
-            let mut request = self
-                .agent
-                .post(&self.url)
-                .header("Content-Type", "application/json");
-            if let Some(key) = &self.config.api_key {
-                request = request.header("Authorization", &format!("Bearer {key}"));
-            }
-            match request.send(body.to_string().as_bytes()) {
-                Ok(mut response) => {
-                    let status = response.status().as_u16();
-                    if status == 200 {
-                        let parsed: Response = response
-                            .body_mut()
-                            .with_config()
-                            .limit(256 << 20)
-                            .read_json()
-                            .map_err(|error| Error::Server {
-                                url: self.url.clone(),
-                                reason: format!("unreadable answer: {error}"),
-                            })?;
-                        return self.order(parsed, texts.len());
-                    }
-                    let retry_after = response
-                        .headers()
-                        .get("retry-after")
-                        .and_then(|value| value.to_str().ok())
-                        .and_then(|value| value.trim().parse::<u64>().ok());
-                    last_error = format!("HTTP {status}");
-                    if status == 429 || status >= 500 {
-                        if attempt == self.config.attempts.max(1) {
-                            if let Some(seconds) = retry_after {
-                                return Err(Error::Busy {
-                                    what: format!("embedding server at {}", self.url),
-                                    retry_after_s: seconds,
-                                });
-                            }
-                            break;
-                        }
-                        let wait = retry_after
-                            .map(Duration::from_secs)
-                            .unwrap_or(delay)
-                            .min(Duration::from_secs(60));
-                        tracing::warn!(url = %self.url, status, wait_ms = wait.as_millis() as u64, attempt, "embedding server refused; retrying");
-                        std::thread::sleep(wait);
-                        delay *= 2;
-                        continue;
-                    }
-                    return Err(Error::Server {
-                        url: self.url.clone(),
-                        reason: format!("{last_error}: check the model name and the API key"),
-                    });
-                }
-                Err(error) => {
-                    last_error = error.to_string();
-                    if attempt < self.config.attempts.max(1) {
-                        tracing::warn!(url = %self.url, attempt, "embedding server unreachable; retrying");
-                        std::thread::sleep(delay);
-                        delay *= 2;
-                    }
-                }
-            }
-        }
-        Err(Error::Server {
-            url: self.url.clone(),
-            reason: format!(
-                "{last_error} after {} attempt(s)",
-                self.config.attempts.max(1)
-            ),
-        })
+        let endpoint = Endpoint {
+            agent: &self.agent,
+            url: &self.url,
+            api_key: self.config.api_key.as_deref(),
+            attempts: self.config.attempts,
+            what: "embedding server",
+            refused_hint: "check the model name and the API key",
+            unreachable_hint: "",
+        };
+        let mut response = endpoint.post(&body.to_string())?;
+        let parsed: Response = response
+            .body_mut()
+            .with_config()
+            .limit(256 << 20)
+            .read_json()
+            .map_err(|error| endpoint.error(format!("unreadable answer: {error}")))?;
+        self.order(parsed, texts.len())
     }
 
     fn order(&self, response: Response, expected: usize) -> Result<Vec<Vec<f32>>> {

@@ -8,6 +8,7 @@ use crate::generate::{
     ChatMessage, Completion, Constraint, FinishReason, GenerateRequest, Generator, StreamEvent,
     TokenStream, Usage,
 };
+use crate::retry::Endpoint;
 use std::io::BufRead;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -148,64 +149,16 @@ impl OpenAiGenerator {
 
     /// Sends `body`, retrying refusals (429, 5xx) and failed connections with backoff.
     fn send(&self, body: &serde_json::Value) -> Result<ureq::http::Response<ureq::Body>> {
-        let attempts = self.config.attempts.max(1);
-        let mut delay = Duration::from_millis(500);
-        let mut last_error = String::new();
-        let payload = body.to_string();
-        for attempt in 1..=attempts {
-            let mut request = self
-                .agent
-                .post(&self.url)
-                .header("Content-Type", "application/json");
-            if let Some(key) = &self.config.api_key {
-                request = request.header("Authorization", &format!("Bearer {key}"));
-            }
-            match request.send(payload.as_bytes()) {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    if status == 200 {
-                        return Ok(response);
-                    }
-                    let retry_after = response
-                        .headers()
-                        .get("retry-after")
-                        .and_then(|value| value.to_str().ok())
-                        .and_then(|value| value.trim().parse::<u64>().ok());
-                    last_error = format!("HTTP {status}");
-                    if status != 429 && status < 500 {
-                        return Err(self.server_error(format!(
-                            "{last_error}: check llm.base_url, llm.remote_model and the API key"
-                        )));
-                    }
-                    if attempt == attempts {
-                        if let Some(retry_after_s) = retry_after {
-                            return Err(Error::Busy {
-                                what: format!("model server at {}", self.url),
-                                retry_after_s,
-                            });
-                        }
-                        break;
-                    }
-                    let wait = retry_after
-                        .map(Duration::from_secs)
-                        .unwrap_or(delay)
-                        .min(Duration::from_secs(60));
-                    tracing::warn!(url = %self.url, status, wait_ms = wait.as_millis() as u64, attempt, "model server refused; retrying");
-                    std::thread::sleep(wait);
-                }
-                Err(error) => {
-                    last_error = error.to_string();
-                    if attempt < attempts {
-                        tracing::warn!(url = %self.url, attempt, "model server unreachable; retrying");
-                        std::thread::sleep(delay);
-                    }
-                }
-            }
-            delay *= 2;
+        Endpoint {
+            agent: &self.agent,
+            url: &self.url,
+            api_key: self.config.api_key.as_deref(),
+            attempts: self.config.attempts,
+            what: "model server",
+            refused_hint: "check llm.base_url, llm.remote_model and the API key",
+            unreachable_hint: "check that the server runs and llm.base_url",
         }
-        Err(self.server_error(format!(
-            "{last_error} after {attempts} attempt(s): check that the server runs and llm.base_url"
-        )))
+        .post(&body.to_string())
     }
 
     fn server_error(&self, reason: String) -> Error {

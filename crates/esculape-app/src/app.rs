@@ -58,6 +58,15 @@ pub struct App {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) settings: Arc<AppSettings>,
     pub(crate) features: Features,
+    pub(crate) engines: Engines,
+}
+
+/// The engines behind the clinical pages, each optional.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Engines {
+    pub(crate) ask: Option<Arc<crate::ask::AskEngine>>,
+    pub(crate) medication: Option<Arc<crate::medication::Medication>>,
+    pub(crate) pseudonymization: esculape_pseudo::Config,
 }
 
 /// How an audited action ended.
@@ -85,13 +94,47 @@ impl App {
             store,
             settings: Arc::new(settings),
             features: Features::default(),
+            engines: Engines::default(),
         }
+    }
+
+    /// Turns on grounded answers ("Demander") with this engine.
+    pub fn with_answers(mut self, engine: crate::ask::AskEngine) -> App {
+        self.engines.ask = Some(Arc::new(engine));
+        self.features.ask = true;
+        self
+    }
+
+    /// Turns on prescription checks ("Ordonnance") over this thesaurus (and BDPM).
+    pub fn with_medication(mut self, medication: crate::medication::Medication) -> App {
+        self.engines.medication = Some(Arc::new(medication));
+        self.features.prescription = true;
+        self
+    }
+
+    /// Turns on the clinical calculators ("Scores"); they need no data.
+    pub fn with_scores(mut self) -> App {
+        self.features.scores = true;
+        self
+    }
+
+    /// Turns on pseudonymization of texts ("Pseudonymiser") with these settings (also
+    /// used for questions).
+    pub fn with_pseudonymization(mut self, config: esculape_pseudo::Config) -> App {
+        self.engines.pseudonymization = config;
+        self.features.pseudonymize = true;
+        self
     }
 
     /// Declares the optional engines present (each later engine adds its handle here).
     pub fn with_features(mut self, features: Features) -> App {
         self.features = features;
         self
+    }
+
+    /// The knowledge base the use cases read.
+    pub fn knowledge_base(&self) -> &Arc<KnowledgeBase> {
+        &self.kb
     }
 
     pub fn features(&self) -> Features {

@@ -21,6 +21,9 @@ pub enum Error {
     Conflict(String),
     #[error("{reason}; retry after {retry_after_s} s")]
     Unavailable { retry_after_s: u64, reason: String },
+    /// The model queue is full: nothing was done; retry after the given delay.
+    #[error("the model queue is full; retry after {retry_after_s} s")]
+    Busy { retry_after_s: u64 },
     #[error("internal error: {0}")]
     Internal(String),
 }

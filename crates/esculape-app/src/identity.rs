@@ -45,6 +45,10 @@ impl Role {
             Permission::Search | Permission::ReadSources => true,
             Permission::UpdateSources | Permission::ManageUsers => self == Role::Admin,
             Permission::ReadAudit => self == Role::Auditor,
+            Permission::Ask
+            | Permission::CheckPrescription
+            | Permission::ComputeScore
+            | Permission::Pseudonymize => self == Role::Clinician,
         }
     }
 }
@@ -58,6 +62,14 @@ pub enum Permission {
     UpdateSources,
     ManageUsers,
     ReadAudit,
+    /// Grounded answers ("Demander").
+    Ask,
+    /// Prescription checks and drug cards ("Ordonnance").
+    CheckPrescription,
+    /// Clinical calculators ("Scores").
+    ComputeScore,
+    /// Pseudonymization of a text ("Pseudonymiser").
+    Pseudonymize,
 }
 
 /// A signed-in user. Only this crate constructs it, after checking a password or a

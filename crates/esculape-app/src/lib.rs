@@ -32,22 +32,31 @@
 //! ```
 
 mod app;
+mod ask;
 mod audit_trail;
 mod auth;
+mod clinical;
 mod clock;
 mod error;
 mod identity;
 mod library;
+mod medication;
 mod secret;
 mod users;
 
 pub use app::{App, AppSettings, Features};
+pub use ask::{AskEngine, AskTicket, MAX_QUESTION_CHARS, ModelQueue};
 pub use audit_trail::MAX_AUDIT_PAGE;
 pub use auth::LoginOutcome;
+pub use clinical::{MAX_PSEUDONYMIZE_CHARS, MaskedIdentifier, PseudonymizedText};
 pub use clock::{now_ms, now_s, rfc3339_utc};
 pub use error::{Error, Result};
 pub use identity::{Auth, Identity, Operator, Password, Permission, Role, SessionToken};
 pub use library::{MAX_CONTEXT_CHARS, MAX_PASSAGES, MAX_QUERY_CHARS, SearchQuery, SourceUpdate};
+pub use medication::{
+    CheckedLine, DrugLookup, MAX_LINE_CHARS, MAX_PRESCRIPTION_LINES, Medication, PrescriptionCheck,
+    load_bdpm, load_thesaurus, read_bdpm_tables,
+};
 pub use secret::{MIN_PASSWORD_CHARS, random_password, random_token};
 pub use users::{AccountChange, NewAccount, UserView};
 

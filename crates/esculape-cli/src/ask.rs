@@ -108,7 +108,7 @@ pub fn answer_config(
 
 /// Drug names for the verifier, from the mirror's `terminology/atc_drug_names_fr.json`
 /// when there is one (an empty list otherwise: numbers and support are still checked).
-fn drug_names(settings: &Settings) -> DrugNames {
+pub fn drug_names(settings: &Settings) -> DrugNames {
     let path = Path::new(&settings.kb.mirror).join("terminology/atc_drug_names_fr.json");
     if settings.kb.mirror.is_empty() || !path.exists() {
         return DrugNames::default();

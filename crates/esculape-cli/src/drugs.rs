@@ -6,7 +6,7 @@
 
 use crate::settings::Settings;
 use crate::sources::open_kb;
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::Args;
 use esculape_drugs::{
     Alert, Applies, Bdpm, BdpmTables, CheckReport, Dose, Outcome, PrescriptionLine, Resolution,
@@ -36,65 +36,20 @@ pub struct DrugArgs {
     json: bool,
 }
 
-/// The thesaurus of the installed `ansm-interactions` pack.
+/// The thesaurus of the installed `ansm-interactions` pack (loaded as the server does).
 pub fn load_thesaurus(kb: &KnowledgeBase) -> Result<Thesaurus> {
-    let folder = pack_folder(kb, "ansm-interactions")?;
-    let read = |name: &str| {
-        std::fs::read_to_string(folder.join(name))
-            .with_context(|| format!("cannot read `{}`: run `esculape setup` (or `esculape sources update ansm-interactions`)", folder.join(name).display()))
-    };
-    let version = pack_version(kb, "ansm-interactions");
-    Ok(Thesaurus::from_json(
-        &read("thesaurus.json")?,
-        &read("index-des-substances.json")?,
-        &version,
-    )?)
+    Ok(esculape_app::load_thesaurus(kb)?)
 }
 
 /// The BDPM of the installed `bdpm` pack.
 pub fn load_bdpm(kb: &KnowledgeBase) -> Result<Bdpm> {
-    let folder = pack_folder(kb, "bdpm")?;
-    let version = pack_version(kb, "bdpm");
-    Ok(Bdpm::from_tables(read_bdpm_tables(&folder)?, &version)?)
+    Ok(esculape_app::load_bdpm(kb)?)
 }
 
 /// The eight BDPM tables of a folder (Windows-1252 or UTF-8); only the specialties and
 /// compositions are required.
 pub fn read_bdpm_tables(folder: &Path) -> Result<BdpmTables> {
-    let read = |name: &str, required: bool| -> Result<Vec<Vec<String>>> {
-        let path = folder.join(name);
-        if !path.exists() && !required {
-            return Ok(Vec::new());
-        }
-        let (rows, _) = esculape_kb::read_bdpm_table(&path)?;
-        Ok(rows)
-    };
-    Ok(BdpmTables {
-        specialties: read("CIS_bdpm.txt", true)?,
-        compositions: read("CIS_COMPO_bdpm.txt", true)?,
-        presentations: read("CIS_CIP_bdpm.txt", false)?,
-        smr: read("CIS_HAS_SMR_bdpm.txt", false)?,
-        asmr: read("CIS_HAS_ASMR_bdpm.txt", false)?,
-        has_links: read("HAS_LiensPageCT_bdpm.txt", false)?,
-        generics: read("CIS_GENER_bdpm.txt", false)?,
-        prescription_conditions: read("CIS_CPD_bdpm.txt", false)?,
-    })
-}
-
-fn pack_folder(kb: &KnowledgeBase, pack: &str) -> Result<std::path::PathBuf> {
-    kb.pack_folder(pack).map_err(|_| {
-        anyhow::anyhow!(
-            "source pack `{pack}` is not installed: run `esculape setup` (or `esculape sources add {pack}`; add --mirror DIR without Internet access)"
-        )
-    })
-}
-
-fn pack_version(kb: &KnowledgeBase, pack: &str) -> String {
-    kb.catalog()
-        .packs
-        .get(pack)
-        .map(|installed| installed.version.clone())
-        .unwrap_or_default()
+    Ok(esculape_app::read_bdpm_tables(folder)?)
 }
 
 /// One line of the prescription as understood.

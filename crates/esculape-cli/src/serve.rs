@@ -5,7 +5,8 @@
 use crate::settings::Settings;
 use anyhow::{Context, Result, bail};
 use clap::{Args, CommandFactory, FromArgMatches};
-use esculape_app::{App, AppSettings, Operator, Password};
+use esculape_answer::AnswerMode;
+use esculape_app::{App, AppSettings, AskEngine, Medication, ModelQueue, Operator, Password};
 use esculape_kb::FetchOptions;
 use esculape_server::ServerConfig;
 use esculape_store::SqliteStore;
@@ -45,6 +46,9 @@ pub fn validate_settings(settings: &Settings) -> Result<()> {
     if server.body_limit_kb == 0 || server.request_timeout_s == 0 {
         bail!("server.body_limit_kb and server.request_timeout_s must be at least 1");
     }
+    if server.model_workers == 0 {
+        bail!("server.model_workers must be at least 1 (questions answered at once)");
+    }
     Ok(())
 }
 
@@ -77,6 +81,60 @@ pub fn open_app(settings: &Settings, mirror: Option<PathBuf>) -> Result<App> {
     Ok(App::new(Arc::new(kb), Arc::new(store), app_settings))
 }
 
+/// Plugs in the engines behind the clinical pages: answers (with the bounded model
+/// queue), prescription checks when the `ansm-interactions` pack is installed (and the
+/// BDPM when `bdpm` is), the calculators, and pseudonymization.
+pub fn with_engines(settings: &Settings, app: App) -> Result<App> {
+    let mode_name = settings.answer.mode.as_str();
+    let mode = AnswerMode::from_name(mode_name).with_context(|| {
+        format!("unknown answer.mode `{mode_name}`: use extractive or generative")
+    })?;
+    let config = crate::ask::answer_config(settings, mode, None, Vec::new());
+    config.validate()?;
+    let generator: Option<Arc<dyn esculape_llm::Generator>> = match mode {
+        AnswerMode::Generative => Some(Arc::from(crate::generate::generator(settings)?)),
+        AnswerMode::Extractive => None,
+    };
+    let pseudonymization = esculape_pseudo::Config {
+        mode: if settings.pseudo.mode == "placeholders" {
+            esculape_pseudo::Mode::Placeholders
+        } else {
+            esculape_pseudo::Mode::Surrogates
+        },
+        ..esculape_pseudo::Config::default()
+    };
+    let engine = AskEngine {
+        config,
+        drug_names: crate::ask::drug_names(settings),
+        generator,
+        queue: Arc::new(ModelQueue::new(
+            settings.server.model_workers,
+            settings.server.model_queue,
+            2,
+        )),
+    };
+    let mut app = app
+        .with_answers(engine)
+        .with_scores()
+        .with_pseudonymization(pseudonymization);
+    if app
+        .knowledge_base()
+        .catalog()
+        .packs
+        .contains_key("ansm-interactions")
+    {
+        match Medication::load(app.knowledge_base()) {
+            Ok(medication) => app = app.with_medication(medication),
+            Err(error) => tracing::warn!(%error, "prescription checks are off"),
+        }
+    } else {
+        println!(
+            "Ordonnance désactivée / prescription checks off: install the `ansm-interactions` pack (esculape sources add ansm-interactions)"
+        );
+    }
+    Ok(app)
+}
+
 pub fn serve(settings: &Settings, args: ServeArgs) -> Result<()> {
     if !settings.server.tls_cert.trim().is_empty() || !settings.server.tls_key.trim().is_empty() {
         bail!(
@@ -94,7 +152,7 @@ pub fn serve(settings: &Settings, args: ServeArgs) -> Result<()> {
         );
         crate::sources::setup(settings, setup_args(args.mirror.as_ref())?)?;
     }
-    let app = open_app(settings, args.mirror)?;
+    let app = with_engines(settings, open_app(settings, args.mirror)?)?;
     let password = match std::env::var(ADMIN_PASSWORD_ENV) {
         Ok(password) if !password.is_empty() => (password, false),
         _ => (esculape_app::random_password()?, true),

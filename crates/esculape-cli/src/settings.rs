@@ -36,6 +36,8 @@ pub struct ServerSettings {
     pub tls_cert: String,
     pub tls_key: String,
     pub behind_tls: bool,
+    pub model_workers: usize,
+    pub model_queue: usize,
 }
 
 /// The `[audit]` section: how long the audit trail keeps records.

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document generated from these handlers.
 
+use crate::api_clinical as clinical;
 use crate::error::{ApiError, ErrorBody};
 use crate::session::{self, ApiAuth, ApiChangeAuth, SESSION_COOKIE, blocking};
 use crate::state::AppState;
@@ -41,6 +42,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint("patch", "/api/v1/users/{id}", patch(change_user)),
         endpoint("get", "/api/v1/audit", get(audit)),
         endpoint("get", "/api/v1/audit/verify", get(verify_audit)),
+        endpoint("post", "/api/v1/ask", post(clinical::ask)),
+        endpoint("post", "/api/v1/interactions", post(clinical::interactions)),
+        endpoint("get", "/api/v1/drugs/{query}", get(clinical::drug)),
+        endpoint("get", "/api/v1/scores", get(clinical::calculators)),
+        endpoint("post", "/api/v1/scores/{id}", post(clinical::compute_score)),
+        endpoint("post", "/api/v1/pseudonymize", post(clinical::pseudonymize)),
         endpoint("get", "/api/v1/openapi.json", get(openapi)),
     ]
 }
@@ -66,6 +73,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         change_user,
         audit,
         verify_audit,
+        clinical::ask,
+        clinical::interactions,
+        clinical::drug,
+        clinical::calculators,
+        clinical::compute_score,
+        clinical::pseudonymize,
         openapi
     )
 )]

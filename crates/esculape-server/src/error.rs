@@ -15,7 +15,8 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable, machine-readable: `not_found`, `forbidden`, `unauthenticated`, `invalid`,
-    /// `conflict`, `unavailable`, `internal`, `csrf`, `timeout`, `payload_too_large`.
+    /// `conflict`, `unavailable`, `busy` (429, model queue full), `internal`, `csrf`,
+    /// `timeout`, `payload_too_large`.
     pub code: &'static str,
     /// For people; never holds internal details.
     pub message: String,
@@ -68,6 +69,12 @@ pub fn classify(error: &ApiError) -> (StatusCode, &'static str, String, Option<u
             StatusCode::SERVICE_UNAVAILABLE,
             "unavailable",
             "the service is busy: retry later".to_string(),
+            Some(*retry_after_s),
+        ),
+        ApiError::App(Error::Busy { retry_after_s }) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "busy",
+            format!("the model is busy with other questions: retry in {retry_after_s} s"),
             Some(*retry_after_s),
         ),
         ApiError::App(internal @ Error::Internal(_)) => {

@@ -23,6 +23,7 @@
 //! ```
 
 pub mod api;
+pub mod api_clinical;
 mod config;
 pub mod error;
 mod pages;

@@ -63,9 +63,10 @@ impl Lexicon {
             .filter(|name| !name.contains(' '))
             .map(str::to_string)
             .collect();
-        let places: Vec<String> = lines(include_str!("../data/places.txt"))
+        let mut places: Vec<String> = lines(include_str!("../data/places.txt"))
             .map(str::to_string)
             .collect();
+        let gazetteer_places = places.len();
         let countries: Vec<String> = lines(include_str!("../data/countries.txt"))
             .map(str::to_string)
             .collect();
@@ -80,9 +81,17 @@ impl Lexicon {
             common_words.extend(phrase.split_whitespace().map(fold));
         }
         common_words.extend(["iban", "nir", "ins", "url", "ip"].map(String::from));
+        // Drugs, tests and clinical words written in capitals are not surnames either.
+        common_words
+            .extend(lines(include_str!("../data/clinical_vocabulary.txt")).map(str::to_string));
+        common_words.extend(lines(include_str!("../data/clinical_acronyms.txt")).map(fold));
         for row in Abbreviations::builtin().rows() {
             common_words.insert(fold(&row.abbreviation));
         }
+        // French and Spanish towns (GeoNames); the surrogate pool stays the first list.
+        places.extend(lines(include_str!("../data/cities_geonames.txt")).map(str::to_string));
+        places.sort_unstable();
+        places.dedup();
         let month_rows: Vec<(String, u32, &'static str)> =
             lines(include_str!("../data/months.tsv"))
                 .filter_map(|line| {
@@ -97,7 +106,7 @@ impl Lexicon {
                     Some((word.to_string(), number, language))
                 })
                 .collect();
-        let city_pool = places
+        let city_pool: Vec<String> = places[..gazetteer_places]
             .iter()
             .filter(|place| !place.contains(' ') && place.len() > 3)
             .cloned()

@@ -69,6 +69,26 @@ impl<T> Pseudonymized<T> {
     }
 }
 
+impl Pseudonymized<String> {
+    /// Pieces of this pseudonymized text (byte ranges of [`Pseudonymized::value`]): still
+    /// pseudonymized, so a pipeline can send a model only the part it needs. Pieces are
+    /// joined by a line break (a fixed separator: no caller text can slip
+    /// in). The excerpt has no findings of its own; ranges outside the text or inside a
+    /// character are skipped.
+    pub fn excerpt(&self, ranges: &[std::ops::Range<usize>]) -> Pseudonymized<String> {
+        let pieces: Vec<&str> = ranges
+            .iter()
+            .filter_map(|range| self.value.get(range.clone()))
+            .collect();
+        Pseudonymized {
+            value: pieces.join("\n"),
+            findings: Vec::new(),
+            replacements: Vec::new(),
+            scope_id: self.scope_id.clone(),
+        }
+    }
+}
+
 impl<T> std::fmt::Debug for Pseudonymized<T> {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter

@@ -22,9 +22,32 @@ struct Patterns {
     textual_english: Regex,
     /// A lone year after a context word ("en 2019").
     year_after_context: Regex,
+    /// 23022018: eight digits that make a valid day, month and year.
+    compact: Regex,
+    /// 211017 after "le", "du", "depuis le": six digits, day, month, two-digit year.
+    compact_short_after_context: Regex,
+    /// 16/09, 28.09, "le 3/9": a day and a month.
+    day_month: Regex,
+    /// 05nov, 01sep2018, dec1993: day, month word and year glued.
+    glued: Regex,
+    /// A year standing alone in prose ("- 1981 hystérectomie", "(2021)").
+    bare_year: Regex,
+    /// "vingt quatre août deux mille dix-sept", "Jeudi dix-sept Octobre deux mille dix huit".
+    words: Regex,
+    /// "vingt-six 02 2012": a day in words, a numeric month and year.
+    words_numeric_month: Regex,
+    /// The start of a range that ends at a date: "du 18 au", "les 18 et", "08-", "mai à".
+    range_start: Regex,
+    /// "(27 ans)" right after a date: the date is a birth date.
+    age_after: Regex,
+    /// "| M | " right before a date: a patient row's sex column, then the birth date.
+    sex_column_before: Regex,
     year_contexts: PhraseMatcher,
     birth_contexts: PhraseMatcher,
 }
+
+/// A run of French number words ("dix-sept", "mille neuf cent soixante dix huit").
+const NUMBER_WORDS: &str = r"(?:z[ée]ro|une?|premier|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingt|trente|quarante|cinquante|soixante|cent|mille|mil)s{0,2}(?:(?:[ \t]+|-)(?:et|z[ée]ro|une?|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingt|trente|quarante|cinquante|soixante|cent|mille|mil)s{0,2})*(?-u:\b)";
 
 fn month_alternation() -> String {
     let mut words: Vec<&str> = lexicon()
@@ -47,7 +70,7 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
     };
     Patterns {
         numeric: compile(
-            r"(?-u:\b)([0-9]{1,2})([/.\-|])([0-9]{1,2})([/.\-|])([0-9]{4}|[0-9]{2})(?-u:\b)",
+            r"(?-u:\b)([0-9]{1,2}) ?([/.\-|]) ?([0-9]{1,2}) ?([/.\-|]) ?([0-9]{4}|[0-9]{2})",
         ),
         iso: compile(r"(?-u:\b)([0-9]{4})-([0-9]{2})-([0-9]{2})(?-u:\b)"),
         month_year_numeric: compile(r"(?-u:\b)(0?[1-9]|1[0-2])/((?:19|20)[0-9]{2})(?-u:\b)"),
@@ -58,6 +81,32 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
             r"(?i)(?-u:\b)({months})(?-u:\b)\.?[ \t]+([0-9]{{1,2}})(?:st|nd|rd|th)?,?[ \t]+((?:1[89]|20)[0-9]{{2}})(?-u:\b)"
         )),
         year_after_context: compile(r"\A[ \t]+((?:19|20)[0-9]{2})(?-u:\b)"),
+        compact: compile(
+            r"(?-u:\b)(0[1-9]|[12][0-9]|3[01])(0[1-9]|1[0-2])((?:19|20)[0-9]{2})(?-u:\b)",
+        ),
+        compact_short_after_context: compile(
+            r"(?i)(?-u:\b)(?:le|du|au|depuis le|depuis)[ \t]+((0[1-9]|[12][0-9]|3[01])(0[1-9]|1[0-2])[0-9]{2})(?-u:\b)",
+        ),
+        day_month: compile(
+            r"(?i)(?:(?-u:\b)(?:le|du|au|les|et|depuis|[CSDJ][0-9]{1,2})[ \t]+)?(?-u:\b)([0-9]{1,2}) ?([/.]) ?([0-9]{1,2})(?-u:\b)",
+        ),
+        glued: compile(&format!(
+            r"(?i)(?-u:\b)(?:([0-9]{{1,2}})({months})((?:19|20)[0-9]{{2}})?|({months})((?:19|20)[0-9]{{2}}))(?-u:\b)"
+        )),
+        bare_year: compile(r"(?-u:\b)(?:19[0-9]{2}|20[0-4][0-9])(?-u:\b)"),
+        words: compile(&format!(
+            r"(?i)(?-u:\b)(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)[ \t]+)?(?:({number})[ \t]+)?({months})(?-u:\b)(?:[ \t]+({number}|[0-9]{{4}}|[0-9]{{2}}))?(?-u:\b)",
+            number = NUMBER_WORDS,
+        )),
+        words_numeric_month: compile(&format!(
+            r"(?i)(?-u:\b)({number})[ \t]+(0?[1-9]|1[0-2])[ \t]+((?:19|20)[0-9]{{2}})(?-u:\b)",
+            number = NUMBER_WORDS,
+        )),
+        range_start: compile(&format!(
+            r"(?i)(?:(?-u:\b)(?:du|les|le|entre|des|de)[ \t]+([0-9]{{1,2}})(?:[ \t]+(?:au|à|et)[ \t]+|[ \t]*-[ \t]*)|(?-u:\b)([0-9]{{1,2}})-|(?-u:\b)({months})\.?(?:[ \t]+(?:au|à|et)[ \t]+|-))\z"
+        )),
+        age_after: compile(r"\A[ \t,]*\([ \t]*[0-9]{1,3}[ \t]*ans?[ \t]*\)"),
+        sex_column_before: compile(r"\|[ \t]*[MFH][ \t]*\|[ \t]*\z"),
         year_contexts: PhraseMatcher::new(&lexicon().year_contexts, true),
         birth_contexts: PhraseMatcher::new(&lexicon().birth_contexts, true),
     }
@@ -68,9 +117,16 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
 pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
     let patterns = &*PATTERNS;
     let first = findings.len();
-    for captures in patterns.numeric.captures_iter(text) {
+    let mut from = 0;
+    while let Some(captures) = patterns.numeric.captures_at(text, from) {
         let whole = captures.get(0).expect("group 0");
-        if captures[2] != captures[4] {
+        // A rejected match may hide a date that starts inside it ("08-09/08/07").
+        from = whole.start() + 1;
+        // "12/12/2012RAPPORT" is a date glued to a heading; "12/12/20123" is not a date.
+        let slash_or_bar = |separator: &str| matches!(separator, "/" | "|");
+        let same_separator = captures[2] == captures[4]
+            || (slash_or_bar(&captures[2]) && slash_or_bar(&captures[4]));
+        if !same_separator || text[whole.end()..].starts_with(|c: char| c.is_ascii_digit()) {
             continue;
         }
         let (Ok(day), Ok(month)) = (captures[1].parse::<u32>(), captures[3].parse::<u32>()) else {
@@ -81,6 +137,7 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
             || ((1..=12).contains(&day) && (13..=31).contains(&month));
         if valid {
             findings.push(Finding::new(Label::Date, whole.start(), whole.end(), 0.95));
+            from = whole.end();
         }
     }
     for found in patterns.iso.find_iter(text) {
@@ -101,6 +158,53 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
     }
     for found in patterns.textual_english.find_iter(text) {
         findings.push(Finding::new(Label::Date, found.start(), found.end(), 0.9));
+    }
+    for captures in patterns.compact.captures_iter(text) {
+        let whole = captures.get(0).expect("group 0");
+        if parse_compact(whole.as_str()).is_some() {
+            findings.push(Finding::new(Label::Date, whole.start(), whole.end(), 0.7));
+        }
+    }
+    for captures in patterns.compact_short_after_context.captures_iter(text) {
+        let date = captures.get(1).expect("group 1");
+        findings.push(Finding::new(Label::Date, date.start(), date.end(), 0.6));
+    }
+    detect_day_month(text, findings);
+    for captures in patterns.glued.captures_iter(text) {
+        let whole = captures.get(0).expect("group 0");
+        let day_ok = captures.get(1).is_none_or(|day| {
+            day.as_str()
+                .parse::<u32>()
+                .is_ok_and(|day| (1..=31).contains(&day))
+        });
+        if day_ok {
+            findings.push(Finding::new(Label::Date, whole.start(), whole.end(), 0.7));
+        }
+    }
+    detect_bare_years(text, findings);
+    for captures in patterns.words.captures_iter(text) {
+        let whole = captures.get(0).expect("group 0");
+        if parse_word_date(whole.as_str()).is_some() {
+            findings.push(Finding::new(Label::Date, whole.start(), whole.end(), 0.85));
+        }
+    }
+    for captures in patterns.words_numeric_month.captures_iter(text) {
+        let whole = captures.get(0).expect("group 0");
+        let day = super::number_words::words_value(&captures[1]);
+        if day.is_some_and(|day| (1..=31).contains(&day)) {
+            findings.push(Finding::new(Label::Date, whole.start(), whole.end(), 0.8));
+        }
+    }
+    let starts = range_starts(text, &findings[first..]);
+    findings.extend(starts);
+    // Layout cues of birth dates: "22/01/1965 (27 ans)", "| M | 22/02/1962".
+    for finding in &mut findings[first..] {
+        let before = &text[floor_boundary(text, finding.start.saturating_sub(12))..finding.start];
+        if patterns.age_after.is_match(&text[finding.end..])
+            || patterns.sex_column_before.is_match(before)
+        {
+            finding.label = Label::BirthDate;
+        }
     }
     for (_, context_end, _) in patterns.year_contexts.find_words(text) {
         let window = window_after(text, context_end, 8);
@@ -136,6 +240,223 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
     }
 }
 
+/// dd/mm and dd.mm without a year: two digits each ("16/09", "28.09"), or one after a
+/// date word or a numbered session ("le 3/9", "C3 2/8"); never a decimal or a fraction
+/// followed by a unit ("2.5 mg", "3/4 cp").
+fn detect_day_month(text: &str, findings: &mut Vec<Finding>) {
+    for captures in PATTERNS.day_month.captures_iter(text) {
+        let (day, separator, month) = (
+            captures.get(1).expect("group 1"),
+            &captures[2],
+            captures.get(3).expect("group 3"),
+        );
+        let (Ok(day_value), Ok(month_value)) =
+            (day.as_str().parse::<u32>(), month.as_str().parse::<u32>())
+        else {
+            continue;
+        };
+        if !(1..=31).contains(&day_value) || !(1..=12).contains(&month_value) {
+            continue;
+        }
+        let announced = captures.get(0).expect("group 0").start() < day.start();
+        let two_digits = day.as_str().len() == 2 && month.as_str().len() == 2;
+        if !(two_digits || (announced && separator == "/")) {
+            continue;
+        }
+        // Part of a longer number or date ("1.25", "12/08/2020", "10/10/10").
+        let before = text[..day.start()].bytes().next_back();
+        let after = &text.as_bytes()[month.end()..];
+        if before
+            .is_some_and(|byte| byte.is_ascii_digit() || matches!(byte, b'/' | b'.' | b',' | b'-'))
+            || after.first().is_some_and(|&byte| {
+                matches!(byte, b'/' | b'.' | b',' | b'-')
+                    && after.get(1).is_some_and(u8::is_ascii_digit)
+            })
+        {
+            continue;
+        }
+        if followed_by_unit(&text[month.end()..]) {
+            continue;
+        }
+        findings.push(Finding::new(Label::Date, day.start(), month.end(), 0.6));
+    }
+}
+
+/// Whether a quantity's unit follows ("mg", "ml", "%", "cp", "mmHg").
+fn followed_by_unit(after: &str) -> bool {
+    let after = after.trim_start_matches([' ', '\t']);
+    if after.starts_with(['%', '€', '$', '°']) {
+        return true;
+    }
+    let word: String = after
+        .chars()
+        .take_while(|c| c.is_alphabetic() || *c == '/')
+        .collect::<String>()
+        .to_lowercase();
+    const UNITS: [&str; 24] = [
+        "mg", "g", "kg", "µg", "mcg", "ml", "l", "dl", "cl", "ui", "mmhg", "mmol", "mol", "cp",
+        "cps", "gel", "gtt", "mm", "cm", "m", "h", "min", "sa", "ans",
+    ];
+    let word = word.split('/').next().unwrap_or_default();
+    UNITS.contains(&word)
+}
+
+/// A year between 1900 and 2049 written alone, as clinical histories do ("- 1981
+/// hystérectomie", "(2021)", "de 1995"); not a quantity ("2000 mg"), a code ("n°2013-1066")
+/// or part of a longer number.
+fn detect_bare_years(text: &str, findings: &mut Vec<Finding>) {
+    for found in PATTERNS.bare_year.find_iter(text) {
+        let before = &text[..found.start()];
+        let after = &text[found.end()..];
+        let previous = before.chars().next_back();
+        let after_year_dash = previous == Some('-')
+            && before.len() >= 5
+            && before.as_bytes()[before.len() - 5..before.len() - 1]
+                .iter()
+                .all(u8::is_ascii_digit);
+        if !after_year_dash
+            && previous.is_some_and(|c| {
+                c.is_alphanumeric() || matches!(c, '°' | '/' | '.' | ',' | '-' | '+' | '#' | '_')
+            })
+        {
+            continue;
+        }
+        let mut next = after.chars();
+        let following = next.next();
+        if matches!(following, Some('.' | ',' | '/' | ':' | '-'))
+            && next.next().is_some_and(|c| c.is_ascii_digit())
+        {
+            // "1973-1978" is a range of years; "2013-1066" a reference.
+            let rest = after[1..].trim_start();
+            let is_range = following == Some('-')
+                && rest.len() >= 4
+                && rest.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+                && rest[..4]
+                    .parse::<u32>()
+                    .is_ok_and(|year| (1900..2050).contains(&year));
+            if !is_range {
+                continue;
+            }
+        }
+        if following.is_some_and(|c| c.is_alphanumeric()) || followed_by_unit(after) {
+            continue;
+        }
+        findings.push(Finding::new(Label::Date, found.start(), found.end(), 0.5));
+    }
+}
+
+/// The start of a range that ends at a date, found as a date of its own: "du 18 au
+/// 29/03/2020", "les 18 et 19/01/2018", "08-09/08/07", "de mai à juin 2029": the first day
+/// or month is as identifying as the last.
+fn range_starts(text: &str, findings: &[Finding]) -> Vec<Finding> {
+    let mut starts = Vec::new();
+    for finding in findings {
+        let window_start = floor_boundary(text, finding.start.saturating_sub(24));
+        let window = &text[window_start..finding.start];
+        let Some(captures) = PATTERNS.range_start.captures(window) else {
+            continue;
+        };
+        let starts_with_day = text[finding.start..].starts_with(|c: char| c.is_ascii_digit());
+        if let Some(day) = captures.get(1).or(captures.get(2)) {
+            if starts_with_day
+                && day
+                    .as_str()
+                    .parse::<u32>()
+                    .is_ok_and(|day| (1..=31).contains(&day))
+            {
+                starts.push(Finding::new(
+                    Label::Date,
+                    window_start + day.start(),
+                    window_start + day.end(),
+                    0.6,
+                ));
+            }
+        } else if let Some(month) = captures.get(3) {
+            starts.push(Finding::new(
+                Label::Date,
+                window_start + month.start(),
+                window_start + month.end(),
+                0.6,
+            ));
+        }
+    }
+    starts
+}
+
+fn floor_boundary(text: &str, mut index: usize) -> usize {
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+/// Eight digits: day, month, four-digit year (23022018).
+fn parse_compact(text: &str) -> Option<(i32, u32, u32)> {
+    if text.len() != 8 || !text.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    let day: u32 = text[..2].parse().ok()?;
+    let month: u32 = text[2..4].parse().ok()?;
+    let year: i32 = text[4..].parse().ok()?;
+    ((1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month))
+        .then_some((year, month, day))
+}
+
+/// A date written in French words, or with the day in words: "vingt quatre aout deux mille
+/// dix-sept", "Jeudi dix-sept Octobre deux mille dix huit", "le deux janvier".
+fn parse_word_date(text: &str) -> Option<ParsedDate> {
+    let captures = PATTERNS.words.captures(text)?;
+    if captures.get(0)?.as_str().len() != text.len() {
+        return None;
+    }
+    let (month, _) = *lexicon()
+        .months
+        .get(&fold(captures[2].trim_end_matches('.')))?;
+    let day = match captures.get(1) {
+        Some(day) => Some(super::number_words::words_value(day.as_str())?),
+        None => None,
+    };
+    let year = match captures.get(3) {
+        Some(year) if year.as_str().bytes().all(|byte| byte.is_ascii_digit()) => {
+            let value: i32 = year.as_str().parse().ok()?;
+            Some(if year.as_str().len() == 2 {
+                2000 + value
+            } else {
+                value
+            })
+        }
+        Some(year) => Some(super::number_words::words_value(year.as_str())? as i32),
+        None => None,
+    };
+    // Digits alone are the other patterns' business; a lone month is no date.
+    let has_words = captures.get(1).is_some()
+        || captures
+            .get(3)
+            .is_some_and(|year| !year.as_str().bytes().all(|byte| byte.is_ascii_digit()));
+    // "vingt sept" is twenty-seven, not the 20th of September.
+    let ambiguous_month = fold(&captures[2]) == "sept" && year.is_none();
+    if !has_words
+        || ambiguous_month
+        || day.is_some_and(|day| !(1..=31).contains(&day))
+        || year.is_some_and(|year| !(1000..=2100).contains(&year))
+    {
+        return None;
+    }
+    valid(ParsedDate {
+        year,
+        month: Some(month),
+        day,
+        form: Form::Textual {
+            language: "fr",
+            case: case_of(&captures[2]),
+            day_first: true,
+            premier: false,
+            spanish_de: false,
+            english_comma: false,
+        },
+    })
+}
+
 /// A date as written, parsed enough to write it again shifted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedDate {
@@ -167,6 +488,8 @@ enum Form {
         english_comma: bool,
     },
     Year,
+    /// 23022018.
+    Compact,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -296,6 +619,17 @@ pub fn parse_date(text: &str) -> Option<ParsedDate> {
             },
         });
     }
+    if let Some((year, month, day)) = parse_compact(text) {
+        return Some(ParsedDate {
+            year: Some(year),
+            month: Some(month),
+            day: Some(day),
+            form: Form::Compact,
+        });
+    }
+    if let Some(date) = parse_word_date(text) {
+        return Some(date);
+    }
     if text.len() == 4 && text.bytes().all(|byte| byte.is_ascii_digit()) {
         return Some(ParsedDate {
             year: Some(text.parse().ok()?),
@@ -366,6 +700,7 @@ impl ParsedDate {
                 format!("{new_month:0month_width$}/{new_year:04}")
             }
             Form::Year => format!("{new_year:04}"),
+            Form::Compact => format!("{new_day:02}{new_month:02}{new_year:04}"),
             Form::Textual {
                 language,
                 case,

@@ -6,6 +6,7 @@
 
 mod dates;
 mod names;
+mod number_words;
 mod places;
 mod structured;
 mod words;
@@ -105,7 +106,9 @@ fn priority(label: Label) -> u8 {
         Label::Address => 4,
         Label::Hospital => 3,
         Label::Postcode => 3,
-        Label::LastName | Label::FirstName => 2,
-        Label::City | Label::Country => 1,
+        // A city after its postcode beats a word in capitals taken for a surname; a lone
+        // gazetteer word goes to the more confident reading.
+        Label::LastName | Label::FirstName | Label::City => 2,
+        Label::Country => 1,
     }
 }

@@ -7,7 +7,7 @@ use super::DetectionContext;
 use super::words::{PhraseMatcher, Shape, Token, tokens};
 use crate::label::{Finding, Label};
 use crate::lexicon::{Lexicon, lexicon};
-use esculape_text::fold;
+use esculape_text::{Language, fold, is_stop_word};
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -77,6 +77,46 @@ pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut 
             let run = name_run(&words, index + 1, true);
             assign(&words, &run, 0.9, &mut labels);
         }
+    }
+    // Initials then a name: "C. Carlizian", "P.E. Jilliot", "Z.Phillot", "P-A. POULMANI".
+    for index in 0..words.len() {
+        if words[index].token.shape != Shape::Initial
+            || words[index].title
+            || (index > 0
+                && words[index - 1].token.shape == Shape::Initial
+                && !words[index].token.new_line
+                && text[words[index - 1].token.end..words[index].token.start].len() <= 1)
+        {
+            continue;
+        }
+        let mut next = index;
+        let mut initials = Vec::new();
+        while next < words.len() && words[next].token.shape == Shape::Initial && initials.len() < 3
+        {
+            if next > index && !close(text, &words[next - 1], &words[next]) {
+                break;
+            }
+            initials.push(next);
+            next += 1;
+        }
+        let Some(name) = words.get(next) else {
+            continue;
+        };
+        let last_initial = &words[*initials.last().expect("one initial at least")];
+        if !close(text, last_initial, name)
+            || !name.is_candidate()
+            || name.token.shape == Shape::Initial
+            || name.text.chars().count() < 2
+            || (name.common && !name.is_gazetteer_name())
+            || is_stop_word(Language::French, &name.folded)
+            || is_stop_word(Language::English, &name.folded)
+            || is_eponym(lexicon, &words, next)
+        {
+            continue;
+        }
+        let mut run = initials;
+        run.extend(name_run(&words, next, false));
+        assign(&words, &run, 0.75, &mut labels);
     }
     // After a context word ("Nom :", "Interne", "rédigé par").
     for (_, end, _) in NAME_CONTEXTS.find_words(text) {
@@ -203,6 +243,12 @@ pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut 
             ));
         }
     }
+}
+
+/// Whether `second` follows `first` on the same line, glued or after at most three blanks.
+fn close(text: &str, first: &Word<'_>, second: &Word<'_>) -> bool {
+    let gap = &text[first.token.end..second.token.start];
+    gap.len() <= 3 && gap.chars().all(|c| c == ' ' || c == '\t')
 }
 
 /// (start, has a lower-case letter) of every line of `text`, in one pass.

@@ -4,6 +4,7 @@
 use super::words::PhraseMatcher;
 use crate::label::{Finding, Label};
 use crate::lexicon::lexicon;
+use esculape_text::fold;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -21,6 +22,7 @@ struct Patterns {
     place_count: usize,
     place_contexts: PhraseMatcher,
     place_after_context: Regex,
+    postcode_after_city: Regex,
 }
 
 fn alternation(words: &[String]) -> String {
@@ -47,7 +49,7 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
     Patterns {
         // [number [bis|ter]][,] street-type [link] words… [, number]
         street: compile(&format!(
-            r"(?i:(?-u:\b)(?:[0-9]{{1,4}}(?:[ \t]?(?:bis|ter|[a-d]))?,?[ \t]+)?(?:{street_types}))(?:[ \t]+(?:{LINK_WORD}|{name_word})){{1,8}}(?:(?:,|[ \t])[ \t]*(?:n[°º]?[ \t]*)?[0-9]{{1,4}}(?:[ \t]?[º°ª]?[ \t]?[A-Za-z])?(?-u:\b))?"
+            r"(?i:(?-u:\b)(?:[0-9]{{1,4}}(?:-[0-9]{{1,4}})?(?:[ \t]?(?:bis|ter|[a-d]))?,?[ \t]+)?(?:{street_types}))(?:[ \t]+(?:{LINK_WORD}|{name_word})){{1,8}}(?:(?:,|[ \t])[ \t]*(?:n[°º]?[ \t]*)?[0-9]{{1,4}}(?:[ \t]?[º°ª]?[ \t]?[A-Za-z])?(?-u:\b))?"
         )),
         english_street: compile(&format!(
             r"(?-u:\b)[0-9]{{1,6}}[ \t]+(?:[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿĀ-ſ'.\-]*[ \t]+){{1,4}}(?:{street_suffixes})(?-u:\b)\.?(?:,?[ \t]+(?:Apt\.?|Suite|Unit)[ \t]*[0-9A-Za-z]+)?"
@@ -56,11 +58,14 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
             r"(?-u:\b)((?:0[1-9]|[1-8][0-9]|9[0-8])[0-9]{{3}})(?:[ \t]+|[ \t]*,[ \t]*)({PLACE_WORD}(?:[ \t\-]+(?:{PLACE_WORD}|{LINK_WORD}))*)"
         )),
         hospital: compile(&format!(
-            r"(?-u:\b)(?:{hospital_words})(?:[ \t]+(?:{LINK_WORD}|universitaire|Universitaire|régional|général|intercommunal|Universitario|General|de la))*[ \t]+({PLACE_WORD}(?:[ \t\-]+(?:{PLACE_WORD}|{LINK_WORD}))*)"
+            r"(?-u:\b)(?:{hospital_words})(?:[ \t]+(?:de|du|des|d'|universitaire|Universitaire|régional|général|intercommunal|Universitario|General|de la))*[ \t]+((?:(?:la|le|les)[ \t]+|[lL]['’])?{PLACE_WORD}(?:[ \t\-]+(?:[dl]['’]{PLACE_WORD}|{PLACE_WORD}|{LINK_WORD})|[dl]['’]{PLACE_WORD})*)"
         )),
         places: PhraseMatcher::new(place_words, false),
         place_count,
         place_contexts: PhraseMatcher::new(&lexicon.place_contexts, true),
+        postcode_after_city: compile(
+            r"\A(?:[ \t]*,[ \t]*|[ \t]+)((?:0[1-9]|[1-8][0-9]|9[0-8])[0-9]{3})(?-u:\b)",
+        ),
         place_after_context: compile(&format!(
             r"\A[ \t]+({PLACE_WORD}(?:[ \t\-]+(?:{PLACE_WORD}|{LINK_WORD}))*)"
         )),
@@ -72,7 +77,12 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
     let patterns = &*PATTERNS;
     for found in patterns.street.find_iter(text) {
         // A street needs a name after its type: "rue" alone is a word.
-        let street = trim_link_words(found.as_str(), false);
+        // The postcode and city after the street are findings of their own.
+        let street = match postcode_inside(found.as_str()) {
+            Some(cut) => found.as_str()[..cut].trim_end_matches([' ', '\t', ',']),
+            None => found.as_str(),
+        };
+        let street = trim_link_words(street, false);
         if street.split_whitespace().count() >= 2 {
             let end = found.start() + street.len();
             findings.push(Finding::new(Label::Address, found.start(), end, 0.8));
@@ -109,7 +119,26 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
         } else {
             Label::Country
         };
+        // "Centre", "Réunion", "Cher": a region's name that is a common word is no place
+        // on its own.
+        let place = &text[start..end];
+        if label == Label::City && !place.contains([' ', '-']) && lexicon().is_common(&fold(place))
+        {
+            continue;
+        }
         findings.push(Finding::new(label, start, end, 0.7));
+        // "Marseille, 13006", "Paris 75015": the postcode after the city.
+        if label == Label::City
+            && let Some(captures) = patterns.postcode_after_city.captures(&text[end..])
+        {
+            let postcode = captures.get(1).expect("group 1");
+            findings.push(Finding::new(
+                Label::Postcode,
+                end + postcode.start(),
+                end + postcode.end(),
+                0.8,
+            ));
+        }
     }
     for (_, context_end, _) in patterns.place_contexts.find_words(text) {
         let window = super::structured::window_after(text, context_end, 60);
@@ -124,6 +153,25 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
             ));
         }
     }
+}
+
+/// The byte offset of a French postcode (five digits, a word of its own) inside a street
+/// match, after its first word.
+fn postcode_inside(street: &str) -> Option<usize> {
+    let bytes = street.as_bytes();
+    let mut index = 1;
+    while index + 5 <= bytes.len() {
+        let word_start = matches!(bytes[index - 1], b' ' | b'\t' | b',');
+        let five = bytes[index..index + 5].iter().all(u8::is_ascii_digit);
+        let word_end = bytes
+            .get(index + 5)
+            .is_none_or(|byte| !byte.is_ascii_alphanumeric());
+        if word_start && five && word_end {
+            return Some(index);
+        }
+        index += 1;
+    }
+    None
 }
 
 /// `name` without trailing linking words and separators ("Paris et" → "Paris").
@@ -141,7 +189,13 @@ fn trim_link_words(name: &str, drop_numbers: bool) -> &str {
             .next()
             .unwrap_or("");
         let is_number = last.chars().next().is_some_and(|c| c.is_ascii_digit());
-        if last.chars().next().is_some_and(char::is_lowercase)
+        // "d'Ouest" is part of the name; "et", "de" alone are not.
+        let elided_name = (last.starts_with("d'")
+            || last.starts_with("d’")
+            || last.starts_with("l'")
+            || last.starts_with("l’"))
+            && last.chars().nth(2).is_some_and(char::is_uppercase);
+        if (last.chars().next().is_some_and(char::is_lowercase) && !elided_name)
             || (drop_numbers && is_number && !before_last.eq_ignore_ascii_case("cedex"))
         {
             end = head[..space].trim_end_matches([' ', '\t', '-']).len();

@@ -109,6 +109,10 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
 pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
     let patterns = &*PATTERNS;
     for found in patterns.nir.find_iter(text) {
+        // Digits written one by one are cut into their fields below.
+        if is_spaced_single_digits(found.as_str()) {
+            continue;
+        }
         let digits = found
             .as_str()
             .chars()
@@ -204,12 +208,7 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
         ));
     }
     for found in patterns.spaced_digits.find_iter(text) {
-        findings.push(Finding::new(
-            Label::OtherId,
-            found.start(),
-            found.end(),
-            0.5,
-        ));
+        spaced_fields(found.start(), found.as_str(), findings);
     }
     for found in patterns.age.find_iter(text) {
         let digits = found
@@ -261,6 +260,79 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
             }
         }
     }
+}
+
+/// Whether `text` is single digits separated by single spaces ("2 8 1 1").
+fn is_spaced_single_digits(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() >= 3
+        && bytes.iter().enumerate().all(|(index, byte)| {
+            if index % 2 == 0 {
+                byte.is_ascii_digit()
+            } else {
+                *byte == b' '
+            }
+        })
+}
+
+/// Cuts digits written one by one, as forms and flattened tables print them, into their
+/// fields: eight digits that make a day, month and year are a date ("2 8 1 1 2 0 3 2"); a
+/// longer run starting or ending with such a date is a date beside an identifier (a row
+/// "date of prescription, NIR, birth date" printed without separators); what remains is
+/// a NIR when it has 13 to 15 digits, another identifier otherwise.
+fn spaced_fields(start: usize, run: &str, findings: &mut Vec<Finding>) {
+    if !is_spaced_single_digits(run) {
+        findings.push(Finding::new(Label::OtherId, start, start + run.len(), 0.5));
+        return;
+    }
+    let digits: Vec<u8> = run.bytes().step_by(2).collect();
+    let count = digits.len();
+    // Digit i sits at byte 2 i of the run.
+    let span = |from: usize, to: usize| (start + 2 * from, start + 2 * to - 1);
+    let is_date = |field: &[u8]| {
+        let value = |range: std::ops::Range<usize>| {
+            field[range]
+                .iter()
+                .fold(0u32, |total, digit| total * 10 + u32::from(digit - b'0'))
+        };
+        let (day, month, year) = (value(0..2), value(2..4), value(4..8));
+        (1..=31).contains(&day) && (1..=12).contains(&month) && (1900..2050).contains(&year)
+    };
+    if count == 8 && is_date(&digits) {
+        let (from, to) = span(0, 8);
+        findings.push(Finding::new(Label::Date, from, to, 0.8));
+        return;
+    }
+    let (mut middle_from, mut middle_to) = (0, count);
+    if count >= 16 {
+        if is_date(&digits[..8]) {
+            let (from, to) = span(0, 8);
+            findings.push(Finding::new(Label::Date, from, to, 0.7));
+            middle_from = 8;
+        }
+        if is_date(&digits[count - 8..]) && count - 8 >= middle_from + 8 {
+            let (from, to) = span(count - 8, count);
+            findings.push(Finding::new(Label::Date, from, to, 0.7));
+            middle_to = count - 8;
+        }
+    }
+    let (from, to) = span(middle_from, middle_to);
+    let length = middle_to - middle_from;
+    if (13..=15).contains(&length) {
+        let confidence = if length == 15 && nir_is_valid(&text_of(&digits[middle_from..middle_to]))
+        {
+            0.99
+        } else {
+            0.6
+        };
+        findings.push(Finding::new(Label::Nir, from, to, confidence));
+    } else {
+        findings.push(Finding::new(Label::OtherId, from, to, 0.5));
+    }
+}
+
+fn text_of(digits: &[u8]) -> String {
+    String::from_utf8_lossy(digits).into_owned()
 }
 
 /// At most `bytes` bytes of `text` from `start`, cut on a character boundary and at the

@@ -74,6 +74,14 @@ pub(crate) fn tokens(text: &str) -> Vec<Token> {
         } else {
             Shape::Lower
         };
+        // "P-A." and "J-L": hyphenated initials.
+        let hyphenated_initials = letters == 2 && upper == 2 && end - start == 3;
+        if hyphenated_initials && !glued_to_digit {
+            shape = Shape::Initial;
+            if text[end..].starts_with('.') {
+                end += 1;
+            }
+        }
         if letters == 1 && character.is_uppercase() && !glued_to_digit {
             if text[end..].starts_with('.') {
                 end += 1;

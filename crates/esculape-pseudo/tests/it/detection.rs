@@ -130,7 +130,9 @@ fn adeli() {
 }
 #[test]
 fn digits_written_one_by_one() {
-    check("Réf. 2 8 1 1 2 0 3 2 imprimée", "ID=2 8 1 1 2 0 3 2");
+    check("Réf. 2 8 1 3 2 0 3 2 imprimée", "ID=2 8 1 3 2 0 3 2");
+    // Eight digits that make a day, month and year are a date.
+    check("Réf. 2 8 1 1 2 0 3 2 imprimée", "DATE=2 8 1 1 2 0 3 2");
 }
 #[test]
 fn finess() {
@@ -225,4 +227,115 @@ fn ages_over_89_only() {
 #[test]
 fn empty_input() {
     check("", "");
+}
+#[test]
+fn dates_written_in_words() {
+    check(
+        "imprimé le vingt quatre aout deux mille dix-sept à 15:03",
+        "DATE=vingt quatre aout deux mille dix-sept",
+    );
+    check(
+        "Jeudi dix-sept Octobre deux mille dix huit",
+        "DATE=Jeudi dix-sept Octobre deux mille dix huit",
+    );
+    check(
+        "né le quinze septembre mille neuf cent soixante-cinq.",
+        "DATE_NAISSANCE=quinze septembre mille neuf cent soixante-cinq",
+    );
+    check("relevé le vingt-six 02 2012", "DATE=vingt-six 02 2012");
+    // "vingt sept" is a number, and a month alone is no date.
+    check("vingt sept patients en mai", "");
+}
+#[test]
+fn date_ranges_mask_both_ends() {
+    check("du 18 au 29/03/2020", "DATE=18, DATE=29/03/2020");
+    check("les 18 et 19/01/2018", "DATE=18, DATE=19/01/2018");
+    check("autour du 08-09/08/07", "DATE=08, DATE=09/08/07");
+    check("de mai à juin 2029", "DATE=mai, DATE=juin 2029");
+    check("jusqu'en mars-avril 2005", "DATE=mars, DATE=avril 2005");
+    // "Phase 4 - 22/05/2015": a numbered item, not a range.
+    check("Phase 4 - 22/05/2015", "DATE=22/05/2015");
+}
+#[test]
+fn compact_and_glued_dates() {
+    check("le 23022018, reprise", "DATE=23022018");
+    check("depuis le 211017, en EHPAD", "DATE=211017");
+    check(
+        "rdv le 05nov. puis le 01sep2018",
+        "DATE=05nov, DATE=01sep2018",
+    );
+    check("- dec1993 ablation", "DATE=dec1993");
+    check("12/12/2012RAPPORT HOLTER", "DATE=12/12/2012");
+    // Eight digits that make no date stay an identifier.
+    check("n° 45839921", "ID=45839921");
+}
+#[test]
+fn days_and_months_without_year() {
+    check("C4 16/09 C5 28.09", "DATE=16/09, DATE=28.09");
+    check("le 3/9 puis C3 2/8", "DATE=3/9, DATE=2/8");
+    // Decimals, doses and fractions are no dates.
+    check("2.5 mg, 1/2 cp, 12.50 mg, 3/4", "");
+}
+#[test]
+fn years_alone_in_a_history() {
+    check(
+        "- 1981 hystérectomie - 1968-1970: corticothérapie (2021)",
+        "DATE=1981, DATE=1968, DATE=1970, DATE=2021",
+    );
+    // Quantities and references are not years.
+    check("2000 mg par jour, décret n°2013-1066", "");
+}
+#[test]
+fn birth_dates_from_layout() {
+    check(
+        "GRIGOT THIERRY | H | 22/01/1965 (27 ans)",
+        "NOM=GRIGOT, PRENOM=THIERRY, DATE_NAISSANCE=22/01/1965",
+    );
+}
+#[test]
+fn digits_one_by_one_cut_into_date_nir_and_birth_date() {
+    // A flattened row: prescription date, NIR without its key, birth date.
+    check(
+        "1 5 0 3 2 0 2 4 4 5 2 4 3 7 4 4 7 4 3 9 9 1 5 0 3 1 9 8 5",
+        "DATE=1 5 0 3 2 0 2 4, NIR=4 5 2 4 3 7 4 4 7 4 3 9 9, DATE=1 5 0 3 1 9 8 5",
+    );
+}
+#[test]
+fn initials_before_a_name() {
+    check(
+        "C. Carlizian D. DEMOUCHET P-A. POULMANI",
+        "PRENOM=C., NOM=Carlizian, PRENOM=D., NOM=DEMOUCHET, PRENOM=P-A., NOM=POULMANI",
+    );
+    check("Z.Phillot (Interne)", "PRENOM=Z., NOM=Phillot");
+    // A letter after a word is no initial of a name.
+    check("vitamine D. Le patient va bien.", "");
+}
+#[test]
+fn drugs_and_hospital_acronyms_in_capitals_are_not_names() {
+    check("ETANERCEPT 20 mg SOL INJ (ENBREL*) au CHU", "");
+    check("IONOGRAMME et BILIRUBINE réalisés, MCU-PH, AP-HP", "");
+}
+#[test]
+fn street_postcode_and_city_are_separate_findings() {
+    check(
+        "au 12 RUE DU DOCTEUR GACHET 92300 CERGY-PERRET",
+        "ADRESSE=12 RUE DU DOCTEUR GACHET, CODE_POSTAL=92300, VILLE=CERGY-PERRET",
+    );
+    check(
+        "habite à Marseille, 13006.",
+        "VILLE=Marseille, CODE_POSTAL=13006",
+    );
+}
+#[test]
+fn cities_from_geonames() {
+    check("Service RXRAY à Bordeaux", "NOM=RXRAY, VILLE=Bordeaux");
+}
+#[test]
+fn hospital_names_keep_their_article() {
+    check("vue à l'Hôpital la Timone", "HOPITAL=la Timone");
+    check("admise à la clinique Val d'Ouest", "HOPITAL=Val d'Ouest");
+}
+#[test]
+fn a_region_that_is_a_common_word_is_no_place() {
+    check("Centre de Santé, Réunion du staff", "");
 }

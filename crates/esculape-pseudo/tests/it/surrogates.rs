@@ -244,3 +244,20 @@ fn debug_output_hides_text_and_mapping() {
     );
     assert!(printed.contains("[redacted]"));
 }
+
+#[test]
+fn dates_in_words_and_compact_dates_are_replaced_and_restored() {
+    let mut scope = scope("word-dates");
+    let text = "imprimé le vingt quatre aout deux mille dix-sept, revu le 23022018.";
+    let pairs = replaced(text, &mut scope);
+    assert_eq!(pairs.len(), 2, "{pairs:?}");
+    // A date in words has no digits to replace: it is written again, shifted.
+    let words = parse_date(&pairs[0].2).expect("the surrogate is a date");
+    assert_ne!(pairs[0].2, pairs[0].1);
+    assert!(words.day.is_some() && words.month.is_some() && words.year.is_some());
+    assert_eq!(digit_shape(&pairs[1].2), "dddddddd");
+    assert_ne!(pairs[1].2, pairs[1].1);
+    let output = pseudonymize(text, &mut scope, &Config::default()).unwrap();
+    assert!(!output.value().contains("vingt quatre aout"));
+    assert_eq!(reidentify(output.value(), &scope), text);
+}

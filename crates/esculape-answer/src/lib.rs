@@ -38,7 +38,6 @@ mod error;
 mod evidence;
 mod extractive;
 mod generative;
-pub mod mcq;
 mod numbers;
 mod terms;
 mod verify;
@@ -51,7 +50,6 @@ pub use answer::{
 pub use config::{AnswerConfig, AnswerMode};
 pub use error::{Error, Result};
 pub use evidence::{UsedPassage, select_evidence};
-pub use extractive::Support;
 pub use numbers::{NumberMention, number_is_supported, numbers};
 pub use terms::{content_terms, share_found};
 pub use verify::{

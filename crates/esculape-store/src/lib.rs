@@ -32,6 +32,7 @@
 //! ```
 
 mod chain;
+mod drafts;
 mod error;
 mod sqlite;
 mod store;
@@ -40,6 +41,7 @@ pub use chain::{
     AuditVerification, ChainBreak, ChainBreakKind, GENESIS_SHA256, canonical_content, hex,
     record_sha256,
 };
+pub use drafts::{DraftDecision, DraftRecord, DraftStatus, DraftVersion, NewDraft};
 pub use error::{Error, Result};
 pub use sqlite::SqliteStore;
 pub use store::{

@@ -3,6 +3,7 @@
 //! was acknowledged.
 
 use crate::chain::{self, AuditVerification, StoredLink};
+use crate::drafts::{self, DraftDecision, DraftRecord, DraftVersion, NewDraft};
 use crate::store::{
     AuditRecord, NewAuditRecord, NewUser, RetentionOutcome, SessionRecord, Store, UserRecord,
     UserUpdate,
@@ -15,9 +16,10 @@ use std::time::Duration;
 
 /// Numbered migrations, embedded in the binary and applied in order at open; the
 /// database's `user_version` is the number applied.
-const MIGRATIONS: &[&str] = &[include_str!(
-    "../migrations/0001_accounts_sessions_audit.sql"
-)];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_accounts_sessions_audit.sql"),
+    include_str!("../migrations/0002_drafts.sql"),
+];
 
 /// How long a writer waits for another process's write (the CLI while the server runs).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -189,6 +191,42 @@ fn chain_ends(connection: &Connection) -> Result<ChainEnds> {
 }
 
 impl Store for SqliteStore {
+    fn create_draft(&self, new_draft: &NewDraft) -> Result<DraftRecord> {
+        drafts::create_draft(&mut self.lock(), new_draft)
+    }
+
+    fn draft(&self, id: i64) -> Result<Option<DraftRecord>> {
+        drafts::select_draft(&self.lock(), id)
+    }
+
+    fn drafts_of_owner(&self, owner_id: i64) -> Result<Vec<DraftRecord>> {
+        drafts::drafts_of_owner(&self.lock(), owner_id)
+    }
+
+    fn draft_versions(&self, id: i64) -> Result<Vec<DraftVersion>> {
+        drafts::draft_versions(&self.lock(), id)
+    }
+
+    fn add_draft_version(
+        &self,
+        id: i64,
+        author_id: i64,
+        body: &str,
+        now_s: i64,
+    ) -> Result<DraftRecord> {
+        drafts::add_draft_version(&mut self.lock(), id, author_id, body, now_s)
+    }
+
+    fn decide_draft(
+        &self,
+        id: i64,
+        decided_by: i64,
+        decision: &DraftDecision,
+        now_s: i64,
+    ) -> Result<DraftRecord> {
+        drafts::decide_draft(&mut self.lock(), id, decided_by, decision, now_s)
+    }
+
     fn create_user(&self, new_user: &NewUser) -> Result<UserRecord> {
         let connection = self.lock();
         let inserted = connection.execute(

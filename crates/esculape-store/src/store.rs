@@ -2,6 +2,7 @@
 
 use crate::Result;
 use crate::chain::AuditVerification;
+use crate::drafts::{DraftDecision, DraftRecord, DraftVersion, NewDraft};
 use serde::Serialize;
 
 /// A user account as stored. The role is kept as text (`clinician`, `admin`, `auditor`);
@@ -132,4 +133,28 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Removes the longest prefix of records older than `cutoff_ms`; the last one removed
     /// becomes the anchor, so the rest still verifies.
     fn remove_audit_before(&self, cutoff_ms: i64) -> Result<RetentionOutcome>;
+
+    /// Creates a draft with its first version (status `draft`).
+    fn create_draft(&self, new_draft: &NewDraft) -> Result<DraftRecord>;
+    fn draft(&self, id: i64) -> Result<Option<DraftRecord>>;
+    /// The drafts of one owner, newest first.
+    fn drafts_of_owner(&self, owner_id: i64) -> Result<Vec<DraftRecord>>;
+    /// Every version of a draft, oldest first.
+    fn draft_versions(&self, id: i64) -> Result<Vec<DraftVersion>>;
+    /// Adds a version (status becomes `edited`); a decided draft refuses it (`Conflict`).
+    fn add_draft_version(
+        &self,
+        id: i64,
+        author_id: i64,
+        body: &str,
+        now_s: i64,
+    ) -> Result<DraftRecord>;
+    /// Validates or rejects a draft, once (`Conflict` when already decided).
+    fn decide_draft(
+        &self,
+        id: i64,
+        decided_by: i64,
+        decision: &DraftDecision,
+        now_s: i64,
+    ) -> Result<DraftRecord>;
 }

@@ -390,3 +390,5 @@ fn a_database_from_a_newer_build_is_refused() {
     let error = SqliteStore::open(&path).unwrap_err();
     assert!(error.to_string().contains("newer Esculape"), "{error}");
 }
+
+mod drafts;

@@ -48,8 +48,8 @@ pub struct EvalDeidArgs {
     /// Print the results as JSON instead of Markdown tables.
     #[arg(long)]
     json: bool,
-    /// Write our missed and spurious exact spans (with their text) to this JSON-lines file,
-    /// for error analysis.
+    /// Write our missed and spurious exact spans (with their text), and the gold spans left
+    /// partly in clear ("unmasked"), to this JSON-lines file, for error analysis.
     #[arg(long, value_name = "FILE")]
     errors: Option<PathBuf>,
 }
@@ -566,6 +566,28 @@ fn write_errors(file: &mut impl Write, dataset: Dataset, note: &Note, spans: &Sp
         .iter()
         .filter_map(|&(start, end, class)| Some((start, end, class?)))
         .collect();
+    // Gold spans with characters left in clear, whatever the labels: what redaction misses.
+    let mut masked = vec![false; characters.len()];
+    for &(start, end, _) in spans {
+        for flag in masked.iter_mut().take(end.min(characters.len())).skip(start) {
+            *flag = true;
+        }
+    }
+    for (start, end, label) in &note.gold {
+        let (start, end) = ((*start).min(characters.len()), (*end).min(characters.len()));
+        let clear: String = (start..end)
+            .filter(|&index| !masked[index])
+            .map(|index| characters[index])
+            .collect();
+        if !clear.trim().is_empty() {
+            let context = slice(start.saturating_sub(30), end + 30);
+            writeln!(
+                file,
+                "{}",
+                serde_json::json!({"dataset": dataset.name(), "note": note.id, "kind": "unmasked", "class": label, "text": slice(start, end), "clear": clear, "context": context})
+            )?;
+        }
+    }
     for (kind, set, other) in [
         ("missed", &gold, &predicted),
         ("spurious", &predicted, &gold),

@@ -7,9 +7,9 @@ use std::sync::LazyLock;
 /// Every list the rule detectors and the surrogate generator use.
 #[derive(Debug)]
 pub(crate) struct Lexicon {
-    /// Folded first names (Faker fr_FR, es_ES, en_US).
+    /// Folded first names (Faker fr_FR, es_ES, en_US; French first names by frequency).
     pub first_names: HashSet<String>,
-    /// Folded surnames (same source).
+    /// Folded surnames (same sources).
     pub surnames: HashSet<String>,
     /// First names and surnames as written, to draw surrogates from.
     pub first_name_pool: Vec<String>,
@@ -111,9 +111,20 @@ impl Lexicon {
             .filter(|place| !place.contains(' ') && place.len() > 3)
             .cloned()
             .collect();
+        // French first names and surnames by frequency (INSEE-derived lists), for detection.
+        let first_names: HashSet<String> = first_name_pool
+            .iter()
+            .map(|name| fold(name))
+            .chain(lines(include_str!("../data/first_names_fr.txt")).map(fold))
+            .collect();
+        let surnames: HashSet<String> = surname_pool
+            .iter()
+            .map(|name| fold(name))
+            .chain(lines(include_str!("../data/surnames_fr.txt")).map(fold))
+            .collect();
         Lexicon {
-            first_names: first_name_pool.iter().map(|name| fold(name)).collect(),
-            surnames: surname_pool.iter().map(|name| fold(name)).collect(),
+            first_names,
+            surnames,
             first_name_pool,
             surname_pool,
             places,

@@ -38,6 +38,16 @@ struct Patterns {
     words_numeric_month: Regex,
     /// The start of a range that ends at a date: "du 18 au", "les 18 et", "08-", "mai à".
     range_start: Regex,
+    /// "deux mille dix sept": a year in words alone.
+    year_in_words: Regex,
+    /// 2021/12/10: year, month, day with slashes.
+    year_first: Regex,
+    /// "20 12 2003", "en 07 2002": numeric dates with spaces.
+    spaced_numeric: Regex,
+    /// "fin septembre", "début 2020", "mi-mars": a part of a month or year.
+    part_of_period: Regex,
+    /// "(2013 janvier)": year before month.
+    year_month: Regex,
     /// "(27 ans)" right after a date: the date is a birth date.
     age_after: Regex,
     /// "| M | " right before a date: a patient row's sex column, then the birth date.
@@ -75,10 +85,10 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
         iso: compile(r"(?-u:\b)([0-9]{4})-([0-9]{2})-([0-9]{2})(?-u:\b)"),
         month_year_numeric: compile(r"(?-u:\b)(0?[1-9]|1[0-2])/((?:19|20)[0-9]{2})(?-u:\b)"),
         textual: compile(&format!(
-            r"(?i)(?-u:\b)(?:(1er|[0-9]{{1,2}})(?:er|st|nd|rd|th)?[ \t]+(?:de[ \t]+)?)?({months})(?-u:\b)\.?(?:[ \t]+(?:de[ \t]+|del[ \t]+)?((?:1[89]|20)[0-9]{{2}}))?(?-u:\b)"
+            r"(?i)(?-u:\b)(?:(1er|[0-9]{{1,2}})(?:er|st|nd|rd|th)?,?[ \t]+(?:de[ \t]+)?)?({months})(?-u:\b)\.?(?:,?[ \t]+(?:de[ \t]+|del[ \t]+)?((?:1[89]|20)[0-9]{{2}}|[0-9]{{2}}))?(?-u:\b)"
         )),
         textual_english: compile(&format!(
-            r"(?i)(?-u:\b)({months})(?-u:\b)\.?[ \t]+([0-9]{{1,2}})(?:st|nd|rd|th)?,?[ \t]+((?:1[89]|20)[0-9]{{2}})(?-u:\b)"
+            r"(?i)(?-u:\b)({months})(?-u:\b)\.?[ \t]+([0-9]{{1,2}})(?:st|nd|rd|th)?(?:,[ \t]*|[ \t]+)((?:1[89]|20)[0-9]{{2}})(?-u:\b)"
         )),
         year_after_context: compile(r"\A[ \t]+((?:19|20)[0-9]{2})(?-u:\b)"),
         compact: compile(
@@ -104,6 +114,22 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
         )),
         range_start: compile(&format!(
             r"(?i)(?:(?-u:\b)(?:du|les|le|entre|des|de)[ \t]+([0-9]{{1,2}})(?:[ \t]+(?:au|à|et)[ \t]+|[ \t]*-[ \t]*)|(?-u:\b)([0-9]{{1,2}})-|(?-u:\b)({months})\.?(?:[ \t]+(?:au|à|et)[ \t]+|-))\z"
+        )),
+        year_in_words: compile(&format!(
+            r"(?i)(?-u:\b)(?:deux[ \t-]+milles?|mille[ \t-]+neuf[ \t-]+cents?|dix[ \t-]+neuf[ \t-]+cents?)(?:(?:[ \t]+|-){number})?",
+            number = NUMBER_WORDS,
+        )),
+        year_first: compile(
+            r"(?-u:\b)((?:19|20)[0-9]{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12][0-9]|3[01])(?-u:\b)",
+        ),
+        spaced_numeric: compile(
+            r"(?i)(?-u:\b)(?:(0?[1-9]|[12][0-9]|3[01]) (0[1-9]|1[0-2]) ((?:19|20)[0-9]{2})|(?:en|depuis|du|le|de)[ \t]+((0[1-9]|1[0-2]) (?:19|20)[0-9]{2}))(?-u:\b)",
+        ),
+        part_of_period: compile(&format!(
+            r"(?i)(?-u:\b)(?:fin|début|debut|courant|mi)(?:[ \t]+|-)(?:({months})(?-u:\b)(?:[ \t]+(?:19|20)[0-9]{{2}}(?-u:\b))?|(?:19|20)[0-9]{{2}}(?-u:\b))"
+        )),
+        year_month: compile(&format!(
+            r"(?i)(?-u:\b)(?:19|20)[0-9]{{2}}[ \t]+({months})(?-u:\b)"
         )),
         age_after: compile(r"\A[ \t,]*\([ \t]*[0-9]{1,3}[ \t]*ans?[ \t]*\)"),
         sex_column_before: compile(r"\|[ \t]*[MFH][ \t]*\|[ \t]*\z"),
@@ -194,6 +220,36 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
         if day.is_some_and(|day| (1..=31).contains(&day)) {
             findings.push(Finding::new(Label::Date, whole.start(), whole.end(), 0.8));
         }
+    }
+    for found in patterns.year_in_words.find_iter(text) {
+        findings.push(Finding::new(Label::Date, found.start(), found.end(), 0.7));
+    }
+    for found in patterns.year_first.find_iter(text) {
+        findings.push(Finding::new(Label::Date, found.start(), found.end(), 0.9));
+    }
+    for captures in patterns.spaced_numeric.captures_iter(text) {
+        let date = captures.get(4).or(captures.get(0)).expect("group 0");
+        if let (Some(day), Some(month), Some(year)) =
+            (captures.get(1), captures.get(2), captures.get(3))
+        {
+            let (Ok(day), Ok(month), Ok(year)) = (
+                day.as_str().parse::<u32>(),
+                month.as_str().parse::<u32>(),
+                year.as_str().parse::<i32>(),
+            ) else {
+                continue;
+            };
+            if day > days_in_month(year, month) {
+                continue;
+            }
+        }
+        findings.push(Finding::new(Label::Date, date.start(), date.end(), 0.6));
+    }
+    for found in patterns.part_of_period.find_iter(text) {
+        findings.push(Finding::new(Label::Date, found.start(), found.end(), 0.6));
+    }
+    for found in patterns.year_month.find_iter(text) {
+        findings.push(Finding::new(Label::Date, found.start(), found.end(), 0.7));
     }
     let starts = range_starts(text, &findings[first..]);
     findings.extend(starts);

@@ -14,6 +14,22 @@ use std::sync::LazyLock;
 static NAME_CONTEXTS: LazyLock<PhraseMatcher> =
     LazyLock::new(|| PhraseMatcher::new(&lexicon().name_contexts, true));
 
+/// Particles written in capitals before a surname in capitals.
+const UPPER_PARTICLES: [&str; 14] = [
+    "de", "du", "des", "le", "la", "al", "el", "ben", "ibn", "van", "von", "di", "da", "del",
+];
+
+/// Context words after which the next words are a name whatever their case
+/// ("Prénom : aziz").
+const FIELD_CONTEXTS: [&str; 6] = [
+    "nom",
+    "prenom",
+    "nom de naissance",
+    "nom d'usage",
+    "nom de jeune fille",
+    "nom de famille",
+];
+
 /// Lower-case words allowed inside a name ("Pierre de Coubertin", "García y López").
 const PARTICLES: [&str; 11] = [
     "de", "du", "des", "la", "le", "van", "von", "del", "da", "di", "y",
@@ -74,7 +90,21 @@ pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut 
             !gap.is_empty() && gap.len() <= 3 && gap.chars().all(|c| matches!(c, ' ' | '\t' | '.'))
         });
         if words[index].title && followed_by_name {
-            let run = name_run(&words, index + 1, true);
+            // "Dr M. LEROY", "Pr M Petit": after a title, "M." is an initial, not Monsieur.
+            let next = &words[index + 1];
+            let initial_title = next.title
+                && matches!(next.token.shape, Shape::Initial | Shape::Upper)
+                && next.text.trim_end_matches('.').chars().count() == 1
+                && words
+                    .get(index + 2)
+                    .is_some_and(|name| name.is_candidate() && close(text, next, name));
+            let run = if initial_title {
+                let mut run = vec![index + 1];
+                run.extend(name_run(&words, index + 2, true));
+                run
+            } else {
+                name_run(&words, index + 1, true)
+            };
             assign(&words, &run, 0.9, &mut labels);
         }
     }
@@ -119,8 +149,42 @@ pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut 
         assign(&words, &run, 0.75, &mut labels);
     }
     // After a context word ("Nom :", "Interne", "rédigé par").
-    for (_, end, _) in NAME_CONTEXTS.find_words(text) {
+    for (start, end, _) in NAME_CONTEXTS.find_words(text) {
         let next = words.partition_point(|word| word.token.start < end);
+        // A form field ("Prénom : aziz", "Nom: dupont"): the words up to the end of the
+        // line, whatever their case.
+        let field = FIELD_CONTEXTS.contains(&fold(&text[start..end]).as_str())
+            && text[end..].trim_start_matches([' ', '\t']).starts_with(':');
+        if field {
+            let mut run: Vec<usize> = Vec::new();
+            let mut index = next;
+            while index < words.len()
+                && run.len() < 3
+                && !words[index].token.new_line
+                && (run.is_empty() || close(text, &words[index - 1], &words[index]))
+                && !is_stop_word(Language::French, &words[index].folded)
+                && !(words[index].common
+                    && words[index].token.shape == Shape::Lower
+                    && !words[index].is_gazetteer_name())
+            {
+                run.push(index);
+                index += 1;
+            }
+            if !run.is_empty()
+                && next < words.len()
+                && !text[end..words[next].token.start].contains('\n')
+            {
+                let label = if fold(&text[start..end]).starts_with("prenom") {
+                    Label::FirstName
+                } else {
+                    Label::LastName
+                };
+                for member in run {
+                    labels[member] = Some((label, 0.85));
+                }
+                continue;
+            }
+        }
         if next < words.len()
             && text[end..words[next].token.start]
                 .chars()
@@ -154,7 +218,10 @@ pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut 
         let others = names
             .iter()
             .filter(|&&member| {
-                !words[member].first_name || words[member].token.shape == Shape::Upper
+                !words[member].first_name
+                    || words[member].token.shape == Shape::Upper
+                    // "Jean-Luc Martin": a first name that is also a surname, after a first name.
+                    || (words[member].surname && member != names[0])
             })
             .filter(|&&member| !words[member].common || words[member].surname)
             .count();
@@ -208,6 +275,20 @@ pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut 
             && !is_eponym(lexicon, &words, index)
         {
             labels[index] = Some((Label::LastName, 0.5));
+        }
+    }
+    // "DE LUCA", "AL BAHIRT", "EL MANSOURI": a particle in capitals before a surname in
+    // capitals is part of it.
+    for index in (0..words.len().saturating_sub(1)).rev() {
+        let word = &words[index];
+        if labels[index].is_none()
+            && word.token.shape == Shape::Upper
+            && UPPER_PARTICLES.contains(&word.folded.as_str())
+            && close(text, word, &words[index + 1])
+            && words[index + 1].token.shape == Shape::Upper
+            && let Some((Label::LastName, confidence)) = labels[index + 1]
+        {
+            labels[index] = Some((Label::LastName, confidence));
         }
     }
     // Every other mention of a name found here or earlier in the scope.
@@ -266,7 +347,7 @@ fn line_starts_and_case(text: &str) -> Vec<(usize, bool)> {
 /// them, up to four names. Without `after_title`, common words end the run unless they are
 /// gazetteer names.
 fn name_run(words: &[Word<'_>], start: usize, after_title: bool) -> Vec<usize> {
-    let mut run = Vec::new();
+    let mut run: Vec<usize> = Vec::new();
     let mut index = start;
     while index < words.len() && run.len() < 4 {
         let word = &words[index];
@@ -290,6 +371,15 @@ fn name_run(words: &[Word<'_>], start: usize, after_title: bool) -> Vec<usize> {
             break;
         }
         let accepted = (after_title && run.is_empty()) || !word.common || word.is_gazetteer_name();
+        // "Dr Myriam Bureau": after a title and a first name, a common word is the surname.
+        let surname_after_first_name = after_title
+            && run.len() == 1
+            && words[run[0]].first_name
+            && word.token.shape != Shape::Initial;
+        if !accepted && surname_after_first_name {
+            run.push(index);
+            break;
+        }
         if !accepted {
             break;
         }
@@ -302,10 +392,14 @@ fn name_run(words: &[Word<'_>], start: usize, after_title: bool) -> Vec<usize> {
 /// Labels the words of a name: initials and gazetteer first names are first names, the
 /// others surnames; in "Jeanne DUPONT" the word in capitals is the surname.
 fn assign(words: &[Word<'_>], run: &[usize], confidence: f32, labels: &mut [Option<(Label, f32)>]) {
+    // A single capital without its dot ("Dr M Vasaio") is an initial too.
+    let is_initial = |index: usize| {
+        words[index].token.shape == Shape::Initial || words[index].text.chars().count() == 1
+    };
     let full: Vec<usize> = run
         .iter()
         .copied()
-        .filter(|&index| words[index].token.shape != Shape::Initial)
+        .filter(|&index| !is_initial(index))
         .collect();
     let mixed_case = full
         .iter()
@@ -316,7 +410,7 @@ fn assign(words: &[Word<'_>], run: &[usize], confidence: f32, labels: &mut [Opti
     let all_first_names = full.iter().all(|&index| words[index].first_name);
     for &index in run {
         let word = &words[index];
-        let label = if word.token.shape == Shape::Initial {
+        let label = if is_initial(index) {
             Label::FirstName
         } else if full.len() <= 1 {
             Label::LastName

@@ -19,6 +19,11 @@ struct Patterns {
     phone_french: Regex,
     phone_international: Regex,
     phone_north_american: Regex,
+    /// "tlabelle @ medimail . com", "abarasse.jl@fr": addresses typed loosely.
+    email_spaced: Regex,
+    email_without_domain: Regex,
+    /// "28BG04493", "1204UZO201": reference codes mixing digits and letters.
+    mixed_code: Regex,
     long_number: Regex,
     /// Digits written one by one ("2 8 1 1 2 0 3 2"), as forms print identifiers and dates.
     spaced_digits: Regex,
@@ -51,7 +56,7 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
         ),
         card: compile(r"(?-u:\b)[0-9]{4}(?:[ \-]?[0-9]{4}){2}[ \-]?[0-9]{1,7}(?-u:\b)"),
         email: compile(
-            r"[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}",
+            r"[\p{L}0-9][\p{L}0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}",
         ),
         url: compile(r#"(?-u:\b)(?:https?://|www\.)[^\s<>"'()\[\]]+"#),
         domain: compile(
@@ -61,22 +66,29 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
         ipv6: compile(
             r"(?-u:\b)(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(?-u:\b)|(?-u:\b)(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,5})?",
         ),
+        // "O1.42.15.93.30": a letter O typed for a zero is still a phone number; so is one
+        // glued to the word before it ("le06.98.43.40.20"), checked in `detect`.
         phone_french: compile(
-            r"(?:(?:\+|(?-u:\b)00)33[ .\-]?(?:\(0\)[ .\-]?)?|\(33\)[ .\-]?|(?-u:\b)0)[1-9](?:[ .\-]?[0-9]{2}){4}(?-u:\b)",
+            r"(?:(?:\+|(?-u:\b)00)33[ .\-]?(?:\(0\)[ .\-]?)?|\([0-9]{2,3}\)[ .\-]?0?|[0O])[1-9O](?:[ .\-/]?[0-9O]{2}){4}(?-u:\b)",
         ),
         phone_international: compile(
             r"(?:\+|(?-u:\b)00)[1-9][0-9]{0,2}[ .\-]?(?:\([0-9]{1,4}\)[ .\-]?)?[0-9]{1,4}(?:[ .\-]?[0-9]{2,4}){1,4}(?-u:\b)",
         ),
         phone_north_american: compile(
-            r"(?:\([0-9]{3}\) ?|(?-u:\b)[0-9]{3}[.\-])[0-9]{3}[.\-][0-9]{4}(?-u:\b)",
+            r"(?:\([0-9]{3}\)[ \-]?|(?-u:\b)[0-9]{3}[.\-])[0-9]{3}[.\-][0-9]{4}(?-u:\b)",
         ),
+        email_spaced: compile(
+            r"(?-u:\b)[A-Za-z0-9][A-Za-z0-9._\-]* ?@ ?[A-Za-z0-9\-]+(?: ?\. ?[A-Za-z0-9\-]+)* ?\. ?(?:com|fr|org|net|eu|es|info|io)(?-u:\b)",
+        ),
+        email_without_domain: compile(r"[\p{L}0-9][\p{L}0-9._%+\-]*@[A-Za-z]{2,}(?-u:\b)"),
+        mixed_code: compile(r"(?-u:\b)[0-9]{2,}[A-Za-z]{1,4}[0-9]{3,}(?-u:\b)"),
         long_number: compile(r"(?-u:\b)[0-9]{8,}(?-u:\b)"),
         spaced_digits: compile(r"(?-u:\b)[0-9](?: [0-9]){5,}(?-u:\b)"),
         age: compile(
             r"(?i)(?-u:\b)(?:9[0-9]|1[0-2][0-9])(?: |-)?(?:ans(?-u:\b)|an(?-u:\b)|años(?-u:\b)|year-old(?-u:\b)|years? old(?-u:\b)|yo(?-u:\b)|y/o(?-u:\b)|-year-old(?-u:\b))",
         ),
         identifier_after_context: compile(
-            r"\A(?:[ \t]*(?:[:#=]|n°|nº|no\.|n\.|num(?:éro|ero)?\.?|number|de|du|d'|\(|\)|-)?)*[ \t]*([A-Za-z]{0,3}[0-9][0-9A-Za-z]*(?:[ ./\-][0-9A-Za-z]+)*)",
+            r"\A(?:[ \t]*(?:[:#=]|n°|nº|no\.|n\.|num(?:éro|ero)?\.?|number|de|du|d'|est|étant|le|la|is|\(|\)|-)?)*[ \t]*([A-Za-z]{0,3}[0-9][0-9A-Za-z]*(?:[ ./\-][0-9A-Za-z]+)*)",
         ),
         digits_after_phone_context: compile(
             r"\A(?:[ \t]*(?:[:#=]|n°|au|:|\(|\)|-|\.)?)*[ \t]*(\+?\(?[0-9][0-9 .\-()]{2,18}[0-9])",
@@ -120,8 +132,12 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
             .count();
         let confidence = if digits == 15 && nir_is_valid(&found.as_str().replace('.', " ")) {
             0.99
-        } else {
+        } else if nir_grouping(found.as_str()) {
             0.6
+        } else {
+            // Thirteen digits with spaces anywhere and no valid key: rows of a table of
+            // measures ("102 102 03 039 02"), not a NIR.
+            continue;
         };
         findings.push(Finding::new(
             Label::Nir,
@@ -188,7 +204,35 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
         }
     }
     for found in patterns.phone_french.find_iter(text) {
-        findings.push(Finding::new(Label::Phone, found.start(), found.end(), 0.95));
+        let number = found.as_str();
+        let digits = number.bytes().filter(u8::is_ascii_digit).count();
+        let letters_o = number.bytes().filter(|byte| *byte == b'O').count();
+        let glued_to_number = text[..found.start()]
+            .bytes()
+            .next_back()
+            .is_some_and(|byte| byte.is_ascii_digit() || byte == b'O');
+        if !glued_to_number && letters_o <= 1 && digits >= 9 {
+            findings.push(Finding::new(Label::Phone, found.start(), found.end(), 0.95));
+        }
+    }
+    for found in patterns.email_spaced.find_iter(text) {
+        if found.as_str().contains(' ') {
+            findings.push(Finding::new(Label::Email, found.start(), found.end(), 0.8));
+        }
+    }
+    for found in patterns.email_without_domain.find_iter(text) {
+        findings.push(Finding::new(Label::Email, found.start(), found.end(), 0.7));
+    }
+    for found in patterns.mixed_code.find_iter(text) {
+        let digits = found.as_str().bytes().filter(u8::is_ascii_digit).count();
+        if digits >= 5 {
+            findings.push(Finding::new(
+                Label::OtherId,
+                found.start(),
+                found.end(),
+                0.5,
+            ));
+        }
     }
     for found in patterns.phone_international.find_iter(text) {
         let digits = found.as_str().chars().filter(char::is_ascii_digit).count();
@@ -262,6 +306,21 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
     }
 }
 
+/// Whether a NIR without a valid key is written as NIRs are: no separators, or the
+/// fields "S YY MM DD CCC OOO [KK]" ("1 80 12 75 123 456 78").
+fn nir_grouping(text: &str) -> bool {
+    let groups: Vec<usize> = text
+        .split([' ', '.'])
+        .filter(|group| !group.is_empty())
+        .map(str::len)
+        .collect();
+    groups.len() == 1
+        || groups == [1, 2, 2, 2, 3, 3, 2]
+        || groups == [1, 2, 2, 2, 3, 3]
+        || groups == [1, 2, 2, 5, 3, 2]
+        || groups == [1, 2, 2, 5, 3]
+}
+
 /// Whether `text` is single digits separated by single spaces ("2 8 1 1").
 fn is_spaced_single_digits(text: &str) -> bool {
     let bytes = text.as_bytes();
@@ -312,7 +371,13 @@ fn spaced_fields(start: usize, run: &str, findings: &mut Vec<Finding>) {
         }
         if is_date(&digits[count - 8..]) && count - 8 >= middle_from + 8 {
             let (from, to) = span(count - 8, count);
-            findings.push(Finding::new(Label::Date, from, to, 0.7));
+            // After a NIR-length field, the date is the holder's birth date.
+            let label = if (12..=16).contains(&(count - 8 - middle_from)) {
+                Label::BirthDate
+            } else {
+                Label::Date
+            };
+            findings.push(Finding::new(label, from, to, 0.7));
             middle_to = count - 8;
         }
     }

@@ -297,7 +297,7 @@ fn digits_one_by_one_cut_into_date_nir_and_birth_date() {
     // A flattened row: prescription date, NIR without its key, birth date.
     check(
         "1 5 0 3 2 0 2 4 4 5 2 4 3 7 4 4 7 4 3 9 9 1 5 0 3 1 9 8 5",
-        "DATE=1 5 0 3 2 0 2 4, NIR=4 5 2 4 3 7 4 4 7 4 3 9 9, DATE=1 5 0 3 1 9 8 5",
+        "DATE=1 5 0 3 2 0 2 4, NIR=4 5 2 4 3 7 4 4 7 4 3 9 9, DATE_NAISSANCE=1 5 0 3 1 9 8 5",
     );
 }
 #[test]
@@ -338,4 +338,34 @@ fn hospital_names_keep_their_article() {
 #[test]
 fn a_region_that_is_a_common_word_is_no_place() {
     check("Centre de Santé, Réunion du staff", "");
+}
+#[test]
+fn initial_m_after_a_medical_title() {
+    check(
+        "Dr M. LEROY et Pr M Petit",
+        "PRENOM=M., NOM=LEROY, PRENOM=M, NOM=Petit",
+    );
+}
+#[test]
+fn particles_in_capitals_belong_to_the_surname() {
+    check(
+        "Dr Z. AL BAHIRT, DE LUCA Roberta",
+        "PRENOM=Z., NOM=AL, NOM=BAHIRT, NOM=DE, NOM=LUCA, PRENOM=Roberta",
+    );
+}
+#[test]
+fn a_common_word_after_title_and_first_name_is_the_surname() {
+    check("Dr Myriam Bureau", "PRENOM=Myriam, NOM=Bureau");
+    check(
+        "avec Jean-Luc Martin du service",
+        "PRENOM=Jean-Luc, NOM=Martin",
+    );
+}
+#[test]
+fn form_fields_take_names_in_lower_case() {
+    check("Prénom: aziz\nNom : rhifda", "PRENOM=aziz, NOM=rhifda");
+}
+#[test]
+fn french_first_names_beyond_the_faker_lists() {
+    check("réunie en staff : Rémi Foliet", "PRENOM=Rémi, NOM=Foliet");
 }

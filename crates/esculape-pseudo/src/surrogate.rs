@@ -44,6 +44,12 @@ pub(crate) fn replacement(scope: &mut Scope, label: Label, original: &str, mode:
         && original.chars().filter(|c| c.is_alphabetic()).count() > 1
     {
         scope.known_names.insert(fold(original), label);
+        // Each word of "Jean Pierre" or "DE LUCA" is found again on its own later.
+        if original.contains(' ') {
+            for word in original.split(' ').filter(|word| word.chars().count() > 2) {
+                scope.known_names.entry(fold(word)).or_insert(label);
+            }
+        }
     }
     scope.record(label, original, &surrogate);
     surrogate

@@ -314,8 +314,25 @@ pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut 
             labels[index] = Some((label, 0.8));
         }
     }
-    for (word, label) in words.iter().zip(labels) {
-        if let Some((label, confidence)) = label {
+    // Adjacent words of one kind make one finding ("Jean Pierre", "ANDROSEF ASTIFA
+    // GRIGOT", "DE LUCA"), as a reader would mark them; initials stay apart.
+    let mut previous: Option<(usize, Label)> = None;
+    for (index, (word, label)) in words.iter().zip(labels).enumerate() {
+        let Some((label, confidence)) = label else {
+            previous = None;
+            continue;
+        };
+        let initial = word.token.shape == Shape::Initial || word.text.chars().count() == 1;
+        if let Some((before, before_label)) = previous
+            && before_label == label
+            && !initial
+            && before + 1 == index
+            && text[words[before].token.end..word.token.start] == *" "
+            && let Some(last) = findings.last_mut()
+        {
+            last.end = word.token.end;
+            last.confidence = last.confidence.min(confidence);
+        } else {
             findings.push(Finding::new(
                 label,
                 word.token.start,
@@ -323,6 +340,7 @@ pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut 
                 confidence,
             ));
         }
+        previous = (!initial).then_some((index, label));
     }
 }
 
@@ -408,6 +426,14 @@ fn assign(words: &[Word<'_>], run: &[usize], confidence: f32, labels: &mut [Opti
             .iter()
             .any(|&index| words[index].token.shape == Shape::Capitalised);
     let all_first_names = full.iter().all(|&index| words[index].first_name);
+    // A word only ever a first name, beside one that can be a surname, settles the order
+    // ("Dufour Elodie", "Martin Alain"); else a word only ever a surname does.
+    let first_only = |index: usize| words[index].first_name && !words[index].surname;
+    let surname_only = |index: usize| words[index].surname && !words[index].first_name;
+    let by_first_only =
+        full.iter().any(|&index| first_only(index)) && full.iter().any(|&index| !first_only(index));
+    let by_surname_only = full.iter().any(|&index| surname_only(index))
+        && full.iter().any(|&index| !surname_only(index));
     for &index in run {
         let word = &words[index];
         let label = if is_initial(index) {
@@ -416,6 +442,18 @@ fn assign(words: &[Word<'_>], run: &[usize], confidence: f32, labels: &mut [Opti
             Label::LastName
         } else if mixed_case {
             if word.token.shape == Shape::Upper {
+                Label::LastName
+            } else {
+                Label::FirstName
+            }
+        } else if by_first_only {
+            if first_only(index) {
+                Label::FirstName
+            } else {
+                Label::LastName
+            }
+        } else if by_surname_only {
+            if surname_only(index) {
                 Label::LastName
             } else {
                 Label::FirstName

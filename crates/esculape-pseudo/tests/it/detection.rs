@@ -350,7 +350,7 @@ fn initial_m_after_a_medical_title() {
 fn particles_in_capitals_belong_to_the_surname() {
     check(
         "Dr Z. AL BAHIRT, DE LUCA Roberta",
-        "PRENOM=Z., NOM=AL, NOM=BAHIRT, NOM=DE, NOM=LUCA, PRENOM=Roberta",
+        "PRENOM=Z., NOM=AL BAHIRT, NOM=DE LUCA, PRENOM=Roberta",
     );
 }
 #[test]
@@ -368,4 +368,18 @@ fn form_fields_take_names_in_lower_case() {
 #[test]
 fn french_first_names_beyond_the_faker_lists() {
     check("réunie en staff : Rémi Foliet", "PRENOM=Rémi, NOM=Foliet");
+}
+#[test]
+fn adjacent_names_of_one_kind_are_one_finding() {
+    check(
+        "Mme Marie Genevieve HUMBLE",
+        "PRENOM=Marie Genevieve, NOM=HUMBLE",
+    );
+}
+#[test]
+fn a_word_only_ever_a_first_name_settles_the_order() {
+    check(
+        "rendez-vous donné à Mme Dufour Elodie",
+        "NOM=Dufour, PRENOM=Elodie",
+    );
 }

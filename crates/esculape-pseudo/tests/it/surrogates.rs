@@ -261,3 +261,23 @@ fn dates_in_words_and_compact_dates_are_replaced_and_restored() {
     assert!(!output.value().contains("vingt quatre aout"));
     assert_eq!(reidentify(output.value(), &scope), text);
 }
+
+#[test]
+fn each_word_of_a_multi_word_name_is_found_again_later_in_the_scope() {
+    let mut scope = scope("multi-word");
+    let first = pseudonymize(
+        "Patient Androsef Astifa, suivi.",
+        &mut scope,
+        &Config::default(),
+    )
+    .unwrap();
+    assert!(!first.value().contains("Astifa"), "{}", first.value());
+    // A later message names him by one word only.
+    let later = pseudonymize(
+        "revu ce jour, Astifa va mieux",
+        &mut scope,
+        &Config::default(),
+    )
+    .unwrap();
+    assert!(!later.value().contains("Astifa"), "{}", later.value());
+}

@@ -48,7 +48,8 @@ impl Role {
             Permission::Ask
             | Permission::CheckPrescription
             | Permission::ComputeScore
-            | Permission::Pseudonymize => self == Role::Clinician,
+            | Permission::Pseudonymize
+            | Permission::Draft => self == Role::Clinician,
         }
     }
 }
@@ -70,6 +71,8 @@ pub enum Permission {
     ComputeScore,
     /// Pseudonymization of a text ("Pseudonymiser").
     Pseudonymize,
+    /// Drafts: save, read, edit, validate, reject and export one's own ("Rédiger").
+    Draft,
 }
 
 /// A signed-in user. Only this crate constructs it, after checking a password or a

@@ -335,3 +335,5 @@ fn rfc3339_dates_are_right_around_leap_days() {
         assert_eq!(esculape_app::rfc3339_utc(unix_ms), expect);
     }
 }
+
+mod drafts;

@@ -44,7 +44,7 @@ struct Patterns {
     year_first: Regex,
     /// "20 12 2003", "en 07 2002": numeric dates with spaces.
     spaced_numeric: Regex,
-    /// "fin septembre", "début 2020", "mi-mars": a part of a month or year.
+    /// "fin septembre", "début 2020": a part of a month or year.
     part_of_period: Regex,
     /// "(2013 janvier)": year before month.
     year_month: Regex,
@@ -126,7 +126,7 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
             r"(?i)(?-u:\b)(?:(0?[1-9]|[12][0-9]|3[01]) (0[1-9]|1[0-2]) ((?:19|20)[0-9]{2})|(?:en|depuis|du|le|de)[ \t]+((0[1-9]|1[0-2]) (?:19|20)[0-9]{2}))(?-u:\b)",
         ),
         part_of_period: compile(&format!(
-            r"(?i)(?-u:\b)(?:fin|début|debut|courant|mi)(?:[ \t]+|-)(?:({months})(?-u:\b)(?:[ \t]+(?:19|20)[0-9]{{2}}(?-u:\b))?|(?:19|20)[0-9]{{2}}(?-u:\b))"
+            r"(?i)(?-u:\b)(?:fin|début|debut|courant)[ \t]+(?:({months})(?-u:\b)(?:[ \t]+(?:19|20)[0-9]{{2}}(?-u:\b))?|(?:19|20)[0-9]{{2}}(?-u:\b))"
         )),
         year_month: compile(&format!(
             r"(?i)(?-u:\b)(?:19|20)[0-9]{{2}}[ \t]+({months})(?-u:\b)"

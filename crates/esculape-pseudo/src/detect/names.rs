@@ -8,6 +8,7 @@ use super::words::{PhraseMatcher, Shape, Token, tokens};
 use crate::label::{Finding, Label};
 use crate::lexicon::{Lexicon, lexicon};
 use esculape_text::{Language, fold, is_stop_word};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -38,7 +39,8 @@ const PARTICLES: [&str; 11] = [
 struct Word<'t> {
     token: Token,
     text: &'t str,
-    folded: String,
+    /// The folded word; borrowed when already folded (plain lower-case ASCII, most words).
+    folded: Cow<'t, str>,
     common: bool,
     first_name: bool,
     surname: bool,
@@ -55,7 +57,7 @@ impl Word<'_> {
     }
 
     fn is_particle(&self) -> bool {
-        self.token.shape == Shape::Lower && PARTICLES.contains(&self.folded.as_str())
+        self.token.shape == Shape::Lower && PARTICLES.contains(&self.folded.as_ref())
     }
 }
 
@@ -66,7 +68,15 @@ pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut 
         .into_iter()
         .map(|token| {
             let word = &text[token.start..token.end];
-            let folded = fold(word.trim_end_matches('.'));
+            let bare = word.trim_end_matches('.');
+            let folded = if bare
+                .bytes()
+                .all(|byte| byte.is_ascii_lowercase() || byte == b'-')
+            {
+                Cow::Borrowed(bare)
+            } else {
+                Cow::Owned(fold(bare))
+            };
             let candidate = token.shape != Shape::Lower;
             Word {
                 token,
@@ -75,7 +85,7 @@ pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut 
                 first_name: candidate
                     && token.shape != Shape::Initial
                     && lexicon.is_first_name(&folded),
-                surname: candidate && lexicon.surnames.contains(&folded),
+                surname: candidate && lexicon.surnames.contains(folded.as_ref()),
                 title: lexicon.titles.contains(word) && token.shape != Shape::Lower,
                 folded,
             }
@@ -283,7 +293,7 @@ pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut 
         let word = &words[index];
         if labels[index].is_none()
             && word.token.shape == Shape::Upper
-            && UPPER_PARTICLES.contains(&word.folded.as_str())
+            && UPPER_PARTICLES.contains(&word.folded.as_ref())
             && close(text, word, &words[index + 1])
             && words[index + 1].token.shape == Shape::Upper
             && let Some((Label::LastName, confidence)) = labels[index + 1]
@@ -297,7 +307,7 @@ pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut 
         .zip(&labels)
         .filter_map(|(word, label)| {
             let (label, _) = (*label)?;
-            (word.token.shape != Shape::Initial).then_some((word.folded.as_str(), label))
+            (word.token.shape != Shape::Initial).then_some((word.folded.as_ref(), label))
         })
         .collect();
     for (index, word) in words.iter().enumerate() {
@@ -305,7 +315,7 @@ pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut 
             continue;
         }
         let known = found_here
-            .get(word.folded.as_str())
+            .get(word.folded.as_ref())
             .copied()
             .or_else(|| context.known_name(&word.folded));
         if let Some(label) = known
@@ -483,12 +493,16 @@ fn is_eponym(lexicon: &Lexicon, words: &[Word<'_>], index: usize) -> bool {
     if lexicon.eponyms.contains(words[index].text) {
         return true;
     }
-    let context_at = |position: usize| lexicon.eponym_contexts.contains(&words[position].folded);
+    let context_at = |position: usize| {
+        lexicon
+            .eponym_contexts
+            .contains(words[position].folded.as_ref())
+    };
     if index >= 1 && context_at(index - 1) {
         return true;
     }
     if index >= 2
-        && matches!(words[index - 1].folded.as_str(), "de" | "d" | "du")
+        && matches!(words[index - 1].folded.as_ref(), "de" | "d" | "du")
         && context_at(index - 2)
     {
         return true;

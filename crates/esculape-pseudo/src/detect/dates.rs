@@ -85,7 +85,7 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
         iso: compile(r"(?-u:\b)([0-9]{4})-([0-9]{2})-([0-9]{2})(?-u:\b)"),
         month_year_numeric: compile(r"(?-u:\b)(0?[1-9]|1[0-2])/((?:19|20)[0-9]{2})(?-u:\b)"),
         textual: compile(&format!(
-            r"(?i)(?-u:\b)(?:(1er|[0-9]{{1,2}})(?:er|st|nd|rd|th)?,?[ \t]+(?:de[ \t]+)?)?({months})(?-u:\b)\.?(?:,?[ \t]+(?:de[ \t]+|del[ \t]+)?((?:1[89]|20)[0-9]{{2}}|[0-9]{{2}}))?(?-u:\b)"
+            r"(?i)(?-u:\b)(?:(1er|[0-9]{{1,2}})(?:er|st|nd|rd|th)?(?:,?[ \t]+|-)(?:de[ \t]+)?)?({months})(?-u:\b)\.?(?:(?:,?[ \t]+|-)(?:de[ \t]+|del[ \t]+)?((?:1[89]|20)[0-9]{{2}}|[0-9]{{2}}))?(?-u:\b)"
         )),
         textual_english: compile(&format!(
             r"(?i)(?-u:\b)({months})(?-u:\b)\.?[ \t]+([0-9]{{1,2}})(?:st|nd|rd|th)?(?:,[ \t]*|[ \t]+)((?:1[89]|20)[0-9]{{2}})(?-u:\b)"

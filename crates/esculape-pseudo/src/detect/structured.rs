@@ -19,6 +19,8 @@ struct Patterns {
     phone_french: Regex,
     phone_international: Regex,
     phone_north_american: Regex,
+    /// Spanish numbers: nine digits from 6 to 9, as "956 203 146" or "630 75 89 15".
+    phone_spanish: Regex,
     /// "tlabelle @ medimail . com", "abarasse.jl@fr": addresses typed loosely.
     email_spaced: Regex,
     email_without_domain: Regex,
@@ -76,6 +78,9 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
         ),
         phone_north_american: compile(
             r"(?:\([0-9]{3}\)[ \-]?|(?-u:\b)[0-9]{3}[.\-])[0-9]{3}[.\-][0-9]{4}(?-u:\b)",
+        ),
+        phone_spanish: compile(
+            r"(?-u:\b)[6-9][0-9]{2}(?:(?:[ .\-][0-9]{3}){2}|(?:[ .\-][0-9]{2}){3}|[ ][0-9]{6})(?-u:\b)",
         ),
         email_spaced: compile(
             r"(?-u:\b)[A-Za-z0-9][A-Za-z0-9._\-]* ?@ ?[A-Za-z0-9\-]+(?: ?\. ?[A-Za-z0-9\-]+)* ?\. ?(?:com|fr|org|net|eu|es|info|io)(?-u:\b)",
@@ -239,6 +244,9 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
         if (8..=15).contains(&digits) {
             findings.push(Finding::new(Label::Phone, found.start(), found.end(), 0.85));
         }
+    }
+    for found in patterns.phone_spanish.find_iter(text) {
+        findings.push(Finding::new(Label::Phone, found.start(), found.end(), 0.7));
     }
     for found in patterns.phone_north_american.find_iter(text) {
         findings.push(Finding::new(Label::Phone, found.start(), found.end(), 0.8));

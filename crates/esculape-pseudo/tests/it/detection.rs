@@ -383,3 +383,44 @@ fn a_word_only_ever_a_first_name_settles_the_order() {
         "NOM=Dufour, PRENOM=Elodie",
     );
 }
+#[test]
+fn spanish_identifiers_phones_and_dates() {
+    check("NºCol: 28 28 70973.", "ID=28 28 70973");
+    check("Episodio: 3629184.", "ID=3629184");
+    check(
+        "Tfno: 956 203 145 y 630 75 89 15",
+        "TEL=956 203 145, TEL=630 75 89 15",
+    );
+    check(
+        "Fecha de Ingreso: 13-noviembre-2017.",
+        "DATE=13-noviembre-2017",
+    );
+}
+#[test]
+fn phones_typed_loosely() {
+    check(
+        "Dr T. SANDRAVI O1.42.16.10.02",
+        "PRENOM=T., NOM=SANDRAVI, TEL=O1.42.16.10.02",
+    );
+    check("mobile est le06.98.43.40.20.", "TEL=06.98.43.40.20");
+    check("Tel : (33) 01-32-39-28-25", "TEL=(33) 01-32-39-28-25");
+    check(
+        "Dr A. Anan 06/28/42/50/36",
+        "PRENOM=A., NOM=Anan, TEL=06/28/42/50/36",
+    );
+}
+#[test]
+fn emails_typed_loosely() {
+    check(
+        "écrire à tlabelle @ medimail . com",
+        "MAIL=tlabelle @ medimail . com",
+    );
+    check(
+        "par mail secrétariat.onco@avicenne.aphp.fr.",
+        "MAIL=secrétariat.onco@avicenne.aphp.fr",
+    );
+}
+#[test]
+fn a_table_of_measures_is_no_nir() {
+    check("(1)13:42 93 2930 293 39 102 102 03 039 02 3920", "");
+}

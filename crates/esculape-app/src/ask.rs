@@ -134,12 +134,13 @@ impl Drop for AskTicket {
 }
 
 impl App {
-    /// Checks the caller may ask, and takes a place in the model queue without waiting:
-    /// [`Error::Busy`] when it is full. A transport calls this before it starts a
-    /// streamed response, so that a refusal can still be a status code.
-    pub fn admit_question(&self, identity: &Identity) -> Result<AskTicket> {
+    /// Checks the caller may ask and the question is acceptable, and takes a place in the
+    /// model queue without waiting: [`Error::Busy`] when it is full. A transport calls
+    /// this before it starts a streamed response, so that a refusal is still a status.
+    pub fn admit_question(&self, identity: &Identity, question: &str) -> Result<AskTicket> {
         self.require(identity, Permission::Ask, "ask", "")?;
         let engine = self.ask_engine()?;
+        check_question(question)?;
         engine.queue.admit()
     }
 
@@ -156,17 +157,7 @@ impl App {
     ) -> Result<Answer> {
         self.require(identity, Permission::Ask, "ask", "")?;
         let engine = self.ask_engine()?;
-        let question = question.trim();
-        if question.is_empty() {
-            return Err(Error::Invalid(
-                "the question is empty: ask a clinical question in French or English".into(),
-            ));
-        }
-        if question.chars().count() > MAX_QUESTION_CHARS {
-            return Err(Error::Invalid(format!(
-                "the question is longer than {MAX_QUESTION_CHARS} characters: shorten it"
-            )));
-        }
+        let question = check_question(question)?;
         ticket.wait_for_turn();
         let resources = Resources {
             generator: engine.generator.as_deref(),
@@ -258,6 +249,22 @@ impl App {
             Error::NotFound("answers are not enabled on this server: ask an administrator".into())
         })
     }
+}
+
+/// The question trimmed, or why it cannot be asked.
+fn check_question(question: &str) -> Result<&str> {
+    let question = question.trim();
+    if question.is_empty() {
+        return Err(Error::Invalid(
+            "the question is empty: ask a clinical question in French or English".into(),
+        ));
+    }
+    if question.chars().count() > MAX_QUESTION_CHARS {
+        return Err(Error::Invalid(format!(
+            "the question is longer than {MAX_QUESTION_CHARS} characters: shorten it"
+        )));
+    }
+    Ok(question)
 }
 
 #[cfg(test)]

@@ -44,7 +44,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint("get", "/api/v1/audit/verify", get(verify_audit)),
         endpoint("post", "/api/v1/ask", post(clinical::ask)),
         endpoint("post", "/api/v1/interactions", post(clinical::interactions)),
-        endpoint("get", "/api/v1/drugs/{query}", get(clinical::drug)),
+        endpoint("get", "/api/v1/drugs/{id}", get(clinical::drug)),
         endpoint("get", "/api/v1/scores", get(clinical::calculators)),
         endpoint("post", "/api/v1/scores/{id}", post(clinical::compute_score)),
         endpoint("post", "/api/v1/pseudonymize", post(clinical::pseudonymize)),

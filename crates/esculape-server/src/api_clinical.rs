@@ -139,8 +139,7 @@ pub async fn ask(
     ApiJson(request): ApiJson<AskRequest>,
 ) -> Result<Response, ApiError> {
     let (app, identity) = (state.app.clone(), auth.identity().clone());
-    let admitted = identity.clone();
-    let ticket = blocking(move || app.admit_question(&admitted)).await?;
+    let ticket = app.admit_question(&identity, &request.question)?;
     let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<Bytes>();
     let app = state.app.clone();
     tokio::task::spawn_blocking(move || {
@@ -211,8 +210,8 @@ pub struct DrugResponse {
     pub lookup: serde_json::Value,
 }
 
-#[utoipa::path(get, path = "/api/v1/drugs/{query}", tag = "drugs",
-    params(("query" = String, Path, description = "brand, INN, CIS or CIP13, percent-encoded")),
+#[utoipa::path(get, path = "/api/v1/drugs/{id}", tag = "drugs",
+    params(("id" = String, Path, description = "brand, INN, CIS or CIP13, percent-encoded")),
     responses((status = 200, body = DrugResponse), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn drug(

@@ -1,10 +1,16 @@
 //! Server-rendered pages (maud: every interpolated value is HTML-escaped), French by
-//! default, English on request; no script.
+//! default, English on request; one script of our own (`/static/ask.js`, streaming on
+//! Demander), every page usable without it.
 
 mod admin;
+mod ask;
+mod clinical_texts;
 mod layout;
 mod library;
 mod login;
+mod prescription;
+mod pseudonymize;
+mod scores;
 mod texts;
 
 pub use layout::ai_output_banner;
@@ -17,6 +23,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
 const STYLE_CSS: &str = include_str!("../../assets/style.css");
+const ASK_JS: &str = include_str!("../../assets/ask.js");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -35,7 +42,22 @@ pub fn routes() -> Router<AppState> {
             post(admin::reset_password),
         )
         .route("/administration/journal", get(admin::journal_page))
+        .route("/demander", get(ask::ask_page).post(ask::ask_submit))
+        .route(
+            "/ordonnance",
+            get(prescription::prescription_page).post(prescription::prescription_submit),
+        )
+        .route("/scores", get(scores::scores_page))
+        .route(
+            "/scores/{id}",
+            get(scores::score_form).post(scores::score_submit),
+        )
+        .route(
+            "/pseudonymiser",
+            get(pseudonymize::pseudonymize_page).post(pseudonymize::pseudonymize_submit),
+        )
         .route("/static/style.css", get(style))
+        .route("/static/ask.js", get(ask_script))
 }
 
 async fn style() -> impl IntoResponse {
@@ -45,5 +67,15 @@ async fn style() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         STYLE_CSS,
+    )
+}
+
+async fn ask_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        ASK_JS,
     )
 }

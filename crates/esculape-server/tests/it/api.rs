@@ -699,9 +699,12 @@ async fn responses_carry_the_security_headers() {
             header("content-security-policy").contains("default-src 'none'"),
             "{uri}"
         );
+        // Scripts only from this server's own files: no inline script, no eval.
+        let policy = header("content-security-policy");
+        assert!(policy.contains("script-src 'self';"), "{uri}: {policy}");
         assert!(
-            !header("content-security-policy").contains("script-src"),
-            "{uri}"
+            !policy.contains("unsafe-inline") && !policy.contains("unsafe-eval"),
+            "{uri}: {policy}"
         );
         assert_eq!(header("x-frame-options"), "DENY", "{uri}");
         assert_eq!(header("x-content-type-options"), "nosniff", "{uri}");

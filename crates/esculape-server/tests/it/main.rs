@@ -2,6 +2,7 @@
 //! lockout, the OpenAPI document in sync with the routes, security headers, and the pages.
 
 mod api;
+mod clinical;
 mod pages;
 
 use axum::Router;
@@ -29,6 +30,42 @@ pub fn server() -> TestServer {
 }
 
 pub fn server_with(features: Features) -> TestServer {
+    server_configured(|app| app.with_features(features))
+}
+
+/// A synthetic ANSM-format thesaurus of one entry, through a class (not medical advice:
+/// the levels of real pairs come from the installed pack).
+pub const THESAURUS_JSON: &str = r#"[{"main_drug": "INHIBITEURS PUISSANTS DU CYP3A4",
+  "between_main_and_plus_drug": "", "plus_drug": "SIMVASTATINE",
+  "severity_levels": [{"level": "CONTRE-INDICATION", "info": ""}],
+  "interaction_mechanism": "Mécanisme de test.", "description": ""}]"#;
+pub const THESAURUS_INDEX_JSON: &str = r#"[{"substance": "clarithromycine", "drug_classes": ["inhibiteurs puissants du CYP3A4"]},
+  {"substance": "simvastatine", "drug_classes": []}]"#;
+
+/// A server with every clinical engine: extractive answers behind a queue of
+/// `workers` + `waiting` places, the synthetic thesaurus (no BDPM), the calculators and
+/// pseudonymization.
+pub fn server_with_engines(workers: usize, waiting: usize) -> TestServer {
+    server_configured(|app| {
+        let thesaurus =
+            esculape_drugs::Thesaurus::from_json(THESAURUS_JSON, THESAURUS_INDEX_JSON, "test")
+                .unwrap();
+        app.with_answers(esculape_app::AskEngine {
+            config: esculape_answer::AnswerConfig::default(),
+            drug_names: esculape_answer::DrugNames::default(),
+            generator: None,
+            queue: Arc::new(esculape_app::ModelQueue::new(workers, waiting, 7)),
+        })
+        .with_medication(esculape_app::Medication {
+            thesaurus,
+            bdpm: None,
+        })
+        .with_scores()
+        .with_pseudonymization(esculape_pseudo::Config::default())
+    })
+}
+
+fn server_configured(configure: impl FnOnce(App) -> App) -> TestServer {
     let folder = tempfile::tempdir().unwrap();
     let documents = folder.path().join("protocoles");
     std::fs::create_dir_all(&documents).unwrap();
@@ -55,7 +92,7 @@ pub fn server_with(features: Features) -> TestServer {
         lockout_attempts: 3,
         ..AppSettings::default()
     };
-    let app = App::new(Arc::new(kb), Arc::new(store), settings).with_features(features);
+    let app = configure(App::new(Arc::new(kb), Arc::new(store), settings));
     for (login, role) in [
         ("admin", Role::Admin),
         ("dr.martin", Role::Clinician),

@@ -7,12 +7,12 @@ use axum::http::{Method, Request, StatusCode, header};
 
 /// A browser's state: its cookies.
 #[derive(Debug, Default)]
-struct Browser {
+pub struct Browser {
     cookies: Vec<(String, String)>,
 }
 
 impl Browser {
-    async fn go(
+    pub async fn go(
         &mut self,
         server: &TestServer,
         method: Method,
@@ -52,7 +52,7 @@ impl Browser {
         reply
     }
 
-    async fn sign_in(&mut self, server: &TestServer, login: &str) -> Reply {
+    pub async fn sign_in(&mut self, server: &TestServer, login: &str) -> Reply {
         let page = self.go(server, Method::GET, "/login", None, None).await;
         let csrf = hidden_csrf(&page.body);
         let form = format!(
@@ -65,7 +65,7 @@ impl Browser {
 }
 
 /// The value of the first hidden `csrf` field of a page.
-fn hidden_csrf(html: &str) -> String {
+pub fn hidden_csrf(html: &str) -> String {
     let start =
         html.find("name=\"csrf\" value=\"").expect("a CSRF field") + "name=\"csrf\" value=\"".len();
     html[start..].split('"').next().unwrap().to_string()

@@ -137,11 +137,12 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
             .count();
         let confidence = if digits == 15 && nir_is_valid(&found.as_str().replace('.', " ")) {
             0.99
-        } else if nir_grouping(found.as_str()) {
+        } else if digits == 15 || nir_grouping(found.as_str()) {
             0.6
         } else {
-            // Thirteen digits with spaces anywhere and no valid key: rows of a table of
-            // measures ("102 102 03 039 02"), not a NIR.
+            // Thirteen digits with spaces anywhere and no key: rows of a table of measures
+            // ("102 102 03 039 02"), not a NIR. Fifteen digits are kept whatever their
+            // grouping: a mistyped NIR must not slip through.
             continue;
         };
         findings.push(Finding::new(

@@ -424,3 +424,10 @@ fn emails_typed_loosely() {
 fn a_table_of_measures_is_no_nir() {
     check("(1)13:42 93 2930 293 39 102 102 03 039 02 3920", "");
 }
+#[test]
+fn fifteen_digits_grouped_oddly_are_still_a_nir() {
+    check(
+        "Code de l'Assurance Maladie : 2 127647 86182741.",
+        "NIR=2 127647 86182741",
+    );
+}

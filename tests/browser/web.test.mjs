@@ -1,6 +1,8 @@
 // Browser test of the web application: starts `esculape serve` on a temporary data
-// folder with a small local pack, then drives Debian's Chromium (playwright-core) through
-// sign-in, search, a passage in context and the audit trail, and saves screenshots.
+// folder with a small local pack (and the ANSM thesaurus from ../shared/data), then drives
+// Debian's Chromium (playwright-core) through sign-in, search, a passage in context, a
+// streamed answer and its citation, a prescription check, a score, pseudonymization and
+// the audit trail, and saves screenshots.
 //
 // Needs: target/release/esculape (cargo build --release -p esculape-cli) and
 // /usr/bin/chromium (or CHROMIUM=/path). Run: cd tests/browser && npm ci && npm test
@@ -8,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +21,10 @@ const binary = process.env.ESCULAPE_BIN ?? join(root, 'target/release/esculape')
 const screenshots = join(root, 'docs/screenshots');
 const adminPassword = 'admin password for the browser test';
 const auditorPassword = 'auditor password for the browser test';
+const clinicianPassword = 'clinician password for the browser test';
+// The reference data beside the repository (CI has it): the ANSM thesaurus pack.
+const mirror = process.env.ESCULAPE_MIRROR ?? resolve(root, '../shared/data');
+const hasThesaurus = existsSync(join(mirror, 'drugs/ansm-thesaurus'));
 
 let work;
 let server;
@@ -46,6 +52,10 @@ before(async () => {
   esculape(['sources', 'add', pack, '--name', 'Protocoles du service']);
   esculape(['users', 'add', 'auditrice', '--name', 'Claire Auditrice', '--role', 'auditor'],
     { ESCULAPE_USER_PASSWORD: auditorPassword });
+  esculape(['users', 'add', 'dr.martin', '--name', 'Dr Martin', '--role', 'clinician'],
+    { ESCULAPE_USER_PASSWORD: clinicianPassword });
+  if (hasThesaurus) esculape(['sources', 'add', 'ansm-interactions', '--mirror', mirror]);
+  else console.log(`# ${mirror} has no ANSM thesaurus: the prescription check is skipped`);
 
   server = spawn(binary, ['--data-dir', join(work, 'data'), 'serve', '--addr', '127.0.0.1:0'], {
     env: { ...process.env, ESCULAPE_ADMIN_PASSWORD: adminPassword },
@@ -94,6 +104,12 @@ async function signIn(page, login, password) {
   await page.waitForURL(/\/rechercher$/);
 }
 
+async function signOut(page) {
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await page.waitForURL(/\/login$/);
+  await page.close();
+}
+
 test('a clinician signs in, searches, opens a passage in context', async () => {
   const page = await context.newPage();
   await page.goto(`${baseUrl}/login`);
@@ -126,6 +142,73 @@ test('a clinician signs in, searches, opens a passage in context', async () => {
   await page.close();
 });
 
+test('a clinician asks, sees the answer stream, and opens a citation in context', async () => {
+  const page = await context.newPage();
+  await signIn(page, 'dr.martin', clinicianPassword);
+  await page.getByRole('link', { name: 'Demander' }).click();
+  await page.waitForURL(/\/demander$/);
+  assert.match(await page.locator('.ai-banner').innerText(), /généré par une IA/);
+  await page.getByLabel('Question clinique').fill('Sur quoi repose la surveillance de la glianorex ?');
+  await page.getByRole('button', { name: 'Demander' }).click();
+  // The script streams the answer in place: the page does not reload.
+  const citation = page.locator('section.answer a.citation').first();
+  await citation.waitFor({ timeout: 30_000 });
+  assert.match(page.url(), /\/demander$/);
+  assert.match(await page.locator('section.answer .sentence').first().innerText(), /dosage fictif/);
+  assert.match(await page.locator('section.answer ol.sources').innerText(), /Protocoles du service/);
+  await page.screenshot({ path: join(screenshots, 'demander.png'), fullPage: true });
+  await citation.click();
+  await page.waitForURL(/\/passage\?id=/);
+  assert.match(await page.locator('mark.passage').innerText(), /dosage fictif/);
+  const provenance = await page.locator('dl.provenance').innerText();
+  assert.match(provenance, /Protocoles du service/);
+  assert.match(provenance, /Version/);
+  await signOut(page);
+});
+
+test('a clinician checks a prescription against the ANSM thesaurus', { skip: !hasThesaurus && 'no ANSM thesaurus in the mirror' }, async () => {
+  const page = await context.newPage();
+  await signIn(page, 'dr.martin', clinicianPassword);
+  await page.getByRole('link', { name: 'Ordonnance' }).click();
+  await page.getByLabel("Lignes de l'ordonnance (une par ligne)").fill('clarithromycine 500 mg\nsimvastatine 20 mg');
+  await page.getByRole('button', { name: 'Vérifier les interactions' }).click();
+  await page.waitForURL(/\/ordonnance$/);
+  const alert = page.locator('article.alert').first();
+  await alert.waitFor();
+  assert.match(await alert.getAttribute('class'), /^alert level-(ci|ad|pe|apc)$/);
+  assert.match(await alert.innerText(), /CLARITHROMYCINE|clarithromycine/i);
+  assert.match(await alert.innerText(), /Thésaurus ANSM/);
+  await page.screenshot({ path: join(screenshots, 'ordonnance.png'), fullPage: true });
+  await signOut(page);
+});
+
+test('a clinician computes a score and pseudonymizes a note', async () => {
+  const page = await context.newPage();
+  await signIn(page, 'dr.martin', clinicianPassword);
+  await page.getByRole('link', { name: 'Scores' }).click();
+  await page.locator('a[href="/scores/ckd-epi"]').click();
+  await page.waitForURL(/\/scores\/ckd-epi$/);
+  await page.locator('input[name="age"]').fill('60');
+  await page.locator('select[name="sex"]').selectOption('M');
+  await page.locator('input[name="creatinine"]').fill('115');
+  await page.locator('select[name="creatinine__unit"]').selectOption('umol/L');
+  assert.match(await page.locator('#creatinine-range').innerText(), /µmol\/L/);
+  await page.getByRole('button', { name: 'Calculer' }).click();
+  const value = page.locator('output.score-value');
+  await value.waitFor();
+  assert.match(await value.innerText(), /^\d+(\.\d+)?$/);
+  await page.screenshot({ path: join(screenshots, 'scores.png'), fullPage: true });
+
+  await page.getByRole('link', { name: 'Pseudonymiser' }).click();
+  await page.getByLabel('Texte à pseudonymiser').fill('Mme Jeanne DUPONT, née le 03/04/1956, tél 06 12 34 56 78');
+  await page.getByRole('button', { name: 'Pseudonymiser' }).click();
+  await page.locator('table.findings').waitFor();
+  assert.doesNotMatch(await page.locator('pre.pseudonymized-text').innerText(), /DUPONT/);
+  assert.match(await page.locator('table.findings').innerText(), /DUPONT/);
+  await page.screenshot({ path: join(screenshots, 'pseudonymiser.png'), fullPage: true });
+  await signOut(page);
+});
+
 test('an auditor sees the sign-ins in the audit trail, which verifies', async () => {
   const page = await context.newPage();
   await signIn(page, 'auditrice', auditorPassword);
@@ -138,6 +221,11 @@ test('an auditor sees the sign-ins in the audit trail, which verifies', async ()
   assert.match(trail, /admin\s+auth\.login\s+admin\s+success/);
   assert.match(trail, /admin\s+auth\.logout/);
   assert.match(trail, /terminal\s+users\.create\s+auditrice/);
+  // The clinician's answer, with its model and source versions, and the other uses.
+  assert.match(trail, /dr\.martin\s+ask\s+success[^\n]*source_versions/);
+  assert.match(trail, /dr\.martin\s+score\.compute\s+ckd-epi\s+success/);
+  assert.match(trail, /dr\.martin\s+pseudonymize\s+success/);
+  if (hasThesaurus) assert.match(trail, /dr\.martin\s+interactions\.check\s+success/);
   await page.screenshot({ path: join(screenshots, 'journal.png'), fullPage: true });
   await page.close();
 });

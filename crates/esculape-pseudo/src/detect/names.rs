@@ -147,7 +147,8 @@ pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut 
             || !name.is_candidate()
             || name.token.shape == Shape::Initial
             || name.text.chars().count() < 2
-            || (name.common && !name.is_gazetteer_name())
+            // "L. MARTEAU": a word in capitals after an initial is a surname even if common.
+            || (name.common && !name.is_gazetteer_name() && name.token.shape != Shape::Upper)
             || is_stop_word(Language::French, &name.folded)
             || is_stop_word(Language::English, &name.folded)
             || is_eponym(lexicon, &words, next)
@@ -155,7 +156,13 @@ pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut 
             continue;
         }
         let mut run = initials;
-        run.extend(name_run(&words, next, false));
+        let rest = name_run(&words, next, false);
+        if rest.is_empty() {
+            // A common word in capitals ("MARTEAU"), accepted above.
+            run.push(next);
+        } else {
+            run.extend(rest);
+        }
         assign(&words, &run, 0.75, &mut labels);
     }
     // After a context word ("Nom :", "Interne", "rédigé par").
@@ -243,10 +250,43 @@ pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut 
                     && words[**member].text.chars().count() >= 3
             })
             .count();
-        if names.len() >= 2 && ((has_first_name && others >= 1) || unknown_capitals >= 2) {
+        // "Marco Vincenzo": two first names of the lists, neither a common word.
+        let first_names_only = names.len() >= 2
+            && names
+                .iter()
+                .all(|&member| words[member].first_name && !words[member].common);
+        if names.len() >= 2
+            && ((has_first_name && others >= 1) || unknown_capitals >= 2 || first_names_only)
+        {
             assign(&words, &names, 0.8, &mut labels);
         }
         index = next.max(index + 1);
+    }
+    // "Marie Côte" at the end of a line, "Elodie Bonheur," before a comma or a number: in a
+    // list or a signature, a capitalised common word after a first name is the surname.
+    for index in 0..words.len().saturating_sub(1) {
+        let (first, second) = (&words[index], &words[index + 1]);
+        let after = &text[second.token.end..];
+        let ends_entry = after.is_empty()
+            || after.starts_with(['\n', ',', ';', '(', '\r'])
+            || after
+                .trim_start_matches([' ', '\t'])
+                .starts_with(|c: char| c.is_ascii_digit() || c == '\n');
+        if labels[index].is_none()
+            && labels[index + 1].is_none()
+            && first.first_name
+            && !first.common
+            && first.token.shape == Shape::Capitalised
+            && second.token.shape == Shape::Capitalised
+            && second.common
+            && close(text, first, second)
+            && ends_entry
+            && !is_stop_word(Language::French, &second.folded)
+            && !is_eponym(lexicon, &words, index + 1)
+        {
+            labels[index] = Some((Label::FirstName, 0.6));
+            labels[index + 1] = Some((Label::LastName, 0.6));
+        }
     }
     // A lone gazetteer name that is no common word.
     for (index, word) in words.iter().enumerate() {
@@ -398,7 +438,15 @@ fn name_run(words: &[Word<'_>], start: usize, after_title: bool) -> Vec<usize> {
         if !word.is_candidate() {
             break;
         }
-        let accepted = (after_title && run.is_empty()) || !word.common || word.is_gazetteer_name();
+        let after_initial = run
+            .last()
+            .is_some_and(|&last: &usize| words[last].token.shape == Shape::Initial);
+        let accepted = (after_title && run.is_empty())
+            || !word.common
+            || word.is_gazetteer_name()
+            || (after_initial
+                && word.token.shape == Shape::Upper
+                && !is_stop_word(Language::French, &word.folded));
         // "Dr Myriam Bureau": after a title and a first name, a common word is the surname.
         let surname_after_first_name = after_title
             && run.len() == 1

@@ -431,3 +431,23 @@ fn fifteen_digits_grouped_oddly_are_still_a_nir() {
         "NIR=2 127647 86182741",
     );
 }
+#[test]
+fn a_word_in_capitals_after_an_initial_is_a_surname_even_if_common() {
+    check(
+        "Dr L. MARTEAU et B. SPIRE",
+        "PRENOM=L., NOM=MARTEAU, PRENOM=B., NOM=SPIRE",
+    );
+}
+#[test]
+fn two_first_names_of_the_lists_are_a_name() {
+    check(
+        "Partenaires : Giuseppe Vincenzo dans",
+        "PRENOM=Giuseppe, NOM=Vincenzo",
+    );
+}
+#[test]
+fn a_common_word_after_a_first_name_ends_an_entry_of_a_list() {
+    check("Secrétariat\nMarie Côte\nTel", "PRENOM=Marie, NOM=Côte");
+    // In running text the same words are left alone.
+    check("avec Elodie Bonheur de la commune", "PRENOM=Elodie");
+}

@@ -4,7 +4,7 @@
 use crate::config::{AnswerConfig, AnswerMode};
 use crate::error::{Error, Result};
 use crate::evidence::{UsedPassage, select_evidence};
-use crate::extractive::{choose_sentences, score_candidates};
+use crate::extractive::{Support, choose_sentences, score_candidates, support};
 use crate::generative::{generate_verified, prompt};
 use crate::verify::{DrugNames, Verification, VerificationContext, verify_sentence};
 use esculape_kb::{KnowledgeBase, SearchMode, SearchRequest};
@@ -35,6 +35,9 @@ pub struct AnswerSettings {
     pub max_passages: usize,
     pub max_sentences: usize,
     pub min_question_coverage: f32,
+    pub min_document_coverage: f32,
+    pub dense_min_support: f32,
+    pub dense_min_question_coverage: f32,
     pub min_citation_support: f32,
     pub max_tokens: usize,
     /// Drug names known to the verifier.
@@ -68,6 +71,8 @@ pub struct Answer {
     /// The evidence, numbered as cited.
     pub passages: Vec<UsedPassage>,
     pub abstained: bool,
+    /// How well the evidence covers the question: the features of the abstention decision.
+    pub support: Support,
     /// The plain "the sources do not answer" sentence, in the question's language.
     pub abstention_message: Option<String>,
     /// When abstaining: the numbers of the closest passages.
@@ -92,6 +97,10 @@ pub struct Resources<'a> {
     pub drug_names: Option<&'a DrugNames>,
     /// How identifiers in the question are found and replaced.
     pub pseudonymization: Option<&'a esculape_pseudo::Config>,
+    /// A fixed secret for the question's pseudonymization scope, so that surrogates are
+    /// the same from run to run (evaluation replays). `None` (the default, and the only
+    /// choice for real questions): a fresh random secret per answer.
+    pub scope_secret: Option<[u8; 32]>,
 }
 
 impl std::fmt::Debug for Resources<'_> {
@@ -140,7 +149,10 @@ pub fn answer(
     let language = esculape_text::guess_language(question).unwrap_or(Language::French);
 
     let default_pseudonymization = esculape_pseudo::Config::default();
-    let mut scope = Scope::new("answer", 3600)?;
+    let mut scope = match resources.scope_secret {
+        Some(secret) => Scope::with_secret("answer", secret, 3600)?,
+        None => Scope::new("answer", 3600)?,
+    };
     let pseudonymized = pseudonymize_question(
         question,
         &mut scope,
@@ -173,6 +185,27 @@ pub fn answer(
         min_citation_support: config.min_citation_support,
     };
 
+    let candidates = score_candidates(pseudonymized.value(), language, &passages);
+    let mut support = support(&candidates);
+    if let Some(embedder) = resources.embedder
+        && !passages.is_empty()
+    {
+        support = support.with_similarity(best_similarity(
+            embedder,
+            pseudonymized.value(),
+            &evidence_texts,
+        )?);
+    }
+    // With an embedder the support score decides (meaning and words together), and a
+    // quoted sentence needs only `dense_min_question_coverage` of the question; without
+    // one, the lexical thresholds alone.
+    let (dense_refuses, min_question_coverage) = match support.support_score {
+        Some(score) => (
+            score < config.dense_min_support,
+            config.dense_min_question_coverage,
+        ),
+        None => (false, config.min_question_coverage),
+    };
     let mut sentences = Vec::new();
     let mut dropped = Vec::new();
     let mut mode = AnswerMode::Extractive;
@@ -234,11 +267,11 @@ pub fn answer(
             }
         }
     }
-    if mode == AnswerMode::Extractive {
-        let candidates = score_candidates(pseudonymized.value(), language, &passages);
+    if mode == AnswerMode::Extractive && !dense_refuses {
         for candidate in choose_sentences(
             candidates,
-            config.min_question_coverage,
+            min_question_coverage,
+            config.min_document_coverage,
             config.max_sentences,
             config.max_redundancy,
         ) {
@@ -291,6 +324,7 @@ pub fn answer(
         dropped,
         passages,
         abstained,
+        support,
         abstention_message: abstained.then(|| abstention_message(language).to_string()),
         closest_passages,
         mode,
@@ -304,6 +338,9 @@ pub fn answer(
             max_passages: config.max_passages,
             max_sentences: config.max_sentences,
             min_question_coverage: config.min_question_coverage,
+            min_document_coverage: config.min_document_coverage,
+            dense_min_support: config.dense_min_support,
+            dense_min_question_coverage: config.dense_min_question_coverage,
             min_citation_support: config.min_citation_support,
             max_tokens: config.max_tokens,
             drug_names: drug_names.len(),
@@ -316,6 +353,25 @@ pub fn answer(
             total_ms: elapsed_ms(started),
         },
     })
+}
+
+/// The highest cosine between the question and the passages (vectors are L2-normalized).
+fn best_similarity(embedder: &dyn Embedder, question: &str, passages: &[&str]) -> Result<f32> {
+    let question = embedder.embed(&[question], esculape_llm::EmbedKind::Query)?;
+    let passages = embedder.embed(passages, esculape_llm::EmbedKind::Passage)?;
+    let Some(question) = question.first() else {
+        return Ok(0.0);
+    };
+    Ok(passages
+        .iter()
+        .map(|passage| {
+            passage
+                .iter()
+                .zip(question)
+                .map(|(left, right)| left * right)
+                .sum::<f32>()
+        })
+        .fold(0.0, f32::max))
 }
 
 fn search_mode_name(mode: SearchMode) -> &'static str {

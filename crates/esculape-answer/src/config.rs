@@ -44,6 +44,17 @@ pub struct AnswerConfig {
     /// (weighted by rarity among the retrieved sentences) that a sentence must cover to be
     /// quoted. When no sentence reaches it, the answer abstains.
     pub min_question_coverage: f32,
+    /// Abstention threshold on the whole source: the least share of the question's
+    /// content terms (same weights) that the document of a quoted sentence must cover,
+    /// its evidence passages together. An answer needs a source that covers the
+    /// question, not one sentence sharing a few of its words.
+    pub min_document_coverage: f32,
+    /// With an embedder: the least support score ([`crate::Support::support_score`]: best
+    /// question–passage cosine + 0.5 × best document coverage) for an answer.
+    pub dense_min_support: f32,
+    /// With an embedder: the least share of the question a quoted sentence covers (the
+    /// support score has already judged the evidence as a whole).
+    pub dense_min_question_coverage: f32,
     /// Verification threshold: the least share of a sentence's content terms found in the
     /// passages it cites.
     pub min_citation_support: f32,
@@ -65,7 +76,10 @@ impl Default for AnswerConfig {
             max_passages: 6,
             max_passages_per_document: 2,
             max_sentences: 4,
-            min_question_coverage: 0.5,
+            min_question_coverage: 0.2,
+            min_document_coverage: 0.45,
+            dense_min_support: 0.73,
+            dense_min_question_coverage: 0.1,
             min_citation_support: 0.6,
             max_redundancy: 0.7,
             max_tokens: 384,
@@ -79,6 +93,11 @@ impl AnswerConfig {
     pub fn validate(&self) -> Result<()> {
         let shares = [
             ("answer.min_question_coverage", self.min_question_coverage),
+            ("answer.min_document_coverage", self.min_document_coverage),
+            (
+                "answer.dense_min_question_coverage",
+                self.dense_min_question_coverage,
+            ),
             ("answer.min_citation_support", self.min_citation_support),
             ("answer.max_redundancy", self.max_redundancy),
         ];
@@ -89,6 +108,15 @@ impl AnswerConfig {
                     reason: format!("{share} is not a share between 0 and 1"),
                 });
             }
+        }
+        if !(0.0..=2.0).contains(&self.dense_min_support) {
+            return Err(Error::InvalidSetting {
+                setting: "answer.dense_min_support",
+                reason: format!(
+                    "{} is outside 0–2 (a cosine plus half a share)",
+                    self.dense_min_support
+                ),
+            });
         }
         let counts = [
             ("answer.k", self.k),

@@ -10,6 +10,9 @@ pub enum Error {
     #[error("cannot search the sources: {0}")]
     Retrieval(#[from] esculape_kb::Error),
 
+    #[error("cannot embed the question and passages for the support check: {0}")]
+    Embedding(#[from] esculape_llm::Error),
+
     #[error("invalid answer setting `{setting}`: {reason}")]
     InvalidSetting {
         setting: &'static str,

@@ -5,6 +5,7 @@ use crate::addressed::is_addressed_to_model;
 use crate::evidence::UsedPassage;
 use crate::terms::{content_terms, jaccard};
 use esculape_text::Language;
+use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A sentence of a passage, scored against the question.
@@ -12,15 +13,77 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Candidate {
     /// Number of the passage it comes from.
     pub passage: usize,
+    /// Index of its document among the evidence's distinct documents.
+    pub document: usize,
     /// Byte range in the passage's text.
     pub start: usize,
     pub end: usize,
     pub text: String,
     /// Share of the question covered (see [`score_candidates`]).
     pub coverage: f32,
+    /// Share of the question covered by the whole document this sentence comes from
+    /// (the union of its evidence passages' terms, same weights as `coverage`).
+    pub document_coverage: f32,
     /// Coverage plus the passage's rank bonus: the order of choice.
     pub score: f32,
     terms: BTreeSet<String>,
+}
+
+/// How well the evidence as a whole supports an answer: the features of the abstention
+/// decision, kept in the answer for the audit and for `esculape eval qa`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Support {
+    /// The best share of the question one sentence covers.
+    pub best_sentence_coverage: f32,
+    /// The best share of the question one document covers (its evidence passages
+    /// together): support concentrated in one source rather than scattered over several.
+    pub best_document_coverage: f32,
+    /// The same for the second-best document (0 when there is one document).
+    pub second_document_coverage: f32,
+    /// The highest cosine similarity between the question's and a passage's embeddings,
+    /// when the pipeline has an embedder: support that shares the meaning rather than the
+    /// words (abbreviations, synonyms).
+    pub best_passage_similarity: Option<f32>,
+    /// With an embedder: `best_passage_similarity + DOCUMENT_COVERAGE_WEIGHT ×
+    /// best_document_coverage`, meaning and words together; the answer needs
+    /// `dense_min_support`.
+    pub support_score: Option<f32>,
+}
+
+/// How much the lexical document coverage counts beside the dense similarity in
+/// [`Support::support_score`] (set a priori: words count half as much as meaning).
+pub const DOCUMENT_COVERAGE_WEIGHT: f32 = 0.5;
+
+impl Support {
+    /// Fills in the dense measures from the best question–passage similarity.
+    pub fn with_similarity(mut self, similarity: f32) -> Support {
+        self.best_passage_similarity = Some(similarity);
+        self.support_score =
+            Some(similarity + DOCUMENT_COVERAGE_WEIGHT * self.best_document_coverage);
+        self
+    }
+}
+
+/// The [`Support`] of a set of scored candidates.
+pub fn support(candidates: &[Candidate]) -> Support {
+    let best_sentence_coverage = candidates
+        .iter()
+        .map(|candidate| candidate.coverage)
+        .fold(0.0, f32::max);
+    let mut documents: Vec<(usize, f32)> = candidates
+        .iter()
+        .map(|candidate| (candidate.document, candidate.document_coverage))
+        .collect();
+    documents.sort_by(|left, right| right.1.total_cmp(&left.1).then(left.0.cmp(&right.0)));
+    // A document's sentences share its coverage, so they are now side by side.
+    documents.dedup_by_key(|(document, _)| *document);
+    Support {
+        best_sentence_coverage,
+        best_document_coverage: documents.first().map_or(0.0, |document| document.1),
+        second_document_coverage: documents.get(1).map_or(0.0, |document| document.1),
+        best_passage_similarity: None,
+        support_score: None,
+    }
 }
 
 /// Sentences shorter than this (in words) are headings or fragments, not answers.
@@ -46,6 +109,7 @@ pub fn score_candidates(
     let mut candidates = Vec::new();
     let mut question_terms: BTreeMap<Language, BTreeSet<String>> = BTreeMap::new();
     let mut candidate_languages = Vec::new();
+    let mut documents: Vec<(&str, &str)> = Vec::new();
     for passage in passages {
         let language = Language::from_code(&passage.language).unwrap_or(question_language);
         question_terms
@@ -66,12 +130,18 @@ pub fn score_candidates(
                 start: range.start,
                 end: range.end,
                 text: text.to_string(),
+                document: document_index(&mut documents, passage),
                 coverage: 0.0,
+                document_coverage: 0.0,
                 score: 0.0,
                 terms: content_terms(language, text),
             });
             candidate_languages.push(language);
         }
+    }
+    let mut document_terms: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); documents.len()];
+    for candidate in &candidates {
+        document_terms[candidate.document].extend(candidate.terms.iter().map(String::as_str));
     }
     let count = candidates.len() as f32;
     let mut weights: BTreeMap<(Language, &str), f32> = BTreeMap::new();
@@ -93,28 +163,50 @@ pub fn score_candidates(
     let mut scored = Vec::with_capacity(candidates.len());
     for (mut candidate, language) in candidates.clone().into_iter().zip(candidate_languages) {
         let terms = &question_terms[&language];
-        let total: f32 = terms
-            .iter()
-            .map(|term| weights[&(language, term.as_str())])
-            .sum();
+        let weight = |term: &String| weights[&(language, term.as_str())];
+        let total: f32 = terms.iter().map(weight).sum();
         let covered: f32 = terms
             .iter()
             .filter(|term| candidate.terms.contains(*term))
-            .map(|term| weights[&(language, term.as_str())])
+            .map(weight)
+            .sum();
+        let document_covered: f32 = terms
+            .iter()
+            .filter(|term| document_terms[candidate.document].contains(term.as_str()))
+            .map(weight)
             .sum();
         candidate.coverage = if total > 0.0 { covered / total } else { 0.0 };
+        candidate.document_coverage = if total > 0.0 {
+            document_covered / total
+        } else {
+            0.0
+        };
         candidate.score = candidate.coverage + RANK_BONUS / candidate.passage as f32;
         scored.push(candidate);
     }
     scored
 }
 
-/// Chooses up to `max_sentences` candidates at or above `min_coverage`, best first,
+/// The index of `passage`'s document in `documents`, added when new.
+fn document_index<'a>(documents: &mut Vec<(&'a str, &'a str)>, passage: &'a UsedPassage) -> usize {
+    let key = (passage.pack.as_str(), passage.document_key.as_str());
+    match documents.iter().position(|seen| *seen == key) {
+        Some(index) => index,
+        None => {
+            documents.push(key);
+            documents.len() - 1
+        }
+    }
+}
+
+/// Chooses up to `max_sentences` candidates at or above `min_coverage` whose document
+/// covers at least `min_document_coverage` of the question, best first,
 /// skipping near-repeats (term overlap above `max_redundancy`), then orders them: the
 /// passage of the best sentence first, each passage's sentences in reading order.
 pub fn choose_sentences(
     mut candidates: Vec<Candidate>,
     min_coverage: f32,
+    min_document_coverage: f32,
     max_sentences: usize,
     max_redundancy: f32,
 ) -> Vec<Candidate> {
@@ -129,7 +221,8 @@ pub fn choose_sentences(
         if chosen.len() == max_sentences {
             break;
         }
-        if candidate.coverage < min_coverage {
+        if candidate.coverage < min_coverage || candidate.document_coverage < min_document_coverage
+        {
             continue;
         }
         let repeats = chosen.iter().any(|earlier| {
@@ -155,4 +248,85 @@ pub fn choose_sentences(
         )
     });
     chosen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn passage(number: usize, document: &str, text: &str) -> UsedPassage {
+        UsedPassage {
+            number,
+            retrieval_rank: number,
+            retrieval_score: 1.0,
+            chunk_id: format!("{document}#{number}"),
+            pack: "pack".into(),
+            source_title: "source".into(),
+            publisher: "publisher".into(),
+            version: "1".into(),
+            published: None,
+            licence: "licence".into(),
+            document_key: document.into(),
+            document_title: document.into(),
+            heading_path: String::new(),
+            url: None,
+            date: None,
+            language: "en".into(),
+            start_char: 0,
+            end_char: text.len() as u64,
+            text: text.into(),
+            evidence_text: text.into(),
+            withheld_sentences: 0,
+        }
+    }
+
+    #[test]
+    fn a_document_covers_what_its_sentences_cover_together() {
+        let passages = [
+            passage(
+                1,
+                "a",
+                "Metformin lowers glucose in adults with diabetes. Lactic acidosis is rare in renal failure patients.",
+            ),
+            passage(
+                2,
+                "b",
+                "Aspirin prevents stroke after a transient ischaemic attack.",
+            ),
+        ];
+        let question = "Does metformin cause lactic acidosis in renal failure?";
+        let candidates = score_candidates(question, Language::English, &passages);
+        let support = support(&candidates);
+        let best_sentence = candidates
+            .iter()
+            .filter(|candidate| candidate.document == 0)
+            .map(|candidate| candidate.coverage)
+            .fold(0.0, f32::max);
+        assert!(
+            support.best_document_coverage > best_sentence,
+            "{support:?} vs {best_sentence}"
+        );
+        assert!(support.second_document_coverage < 0.05, "{support:?}");
+        assert_eq!(support.best_passage_similarity, None);
+        // A document threshold above what document a covers refuses every sentence.
+        let none = choose_sentences(candidates.clone(), 0.1, 0.99, 4, 0.7);
+        assert!(none.is_empty());
+        let some = choose_sentences(candidates, 0.1, support.best_document_coverage, 4, 0.7);
+        assert!(
+            some.iter().all(|candidate| candidate.passage == 1),
+            "{some:?}"
+        );
+        assert!(!some.is_empty());
+    }
+
+    #[test]
+    fn the_support_score_adds_half_the_document_coverage_to_the_similarity() {
+        let support = Support {
+            best_document_coverage: 0.4,
+            ..Support::default()
+        }
+        .with_similarity(0.6);
+        assert_eq!(support.best_passage_similarity, Some(0.6));
+        assert!((support.support_score.unwrap() - 0.8).abs() < 1e-6);
+    }
 }

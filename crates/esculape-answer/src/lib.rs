@@ -38,6 +38,7 @@ mod error;
 mod evidence;
 mod extractive;
 mod generative;
+pub mod mcq;
 mod numbers;
 mod terms;
 mod verify;
@@ -50,6 +51,7 @@ pub use answer::{
 pub use config::{AnswerConfig, AnswerMode};
 pub use error::{Error, Result};
 pub use evidence::{UsedPassage, select_evidence};
+pub use extractive::Support;
 pub use numbers::{NumberMention, number_is_supported, numbers};
 pub use terms::{content_terms, share_found};
 pub use verify::{

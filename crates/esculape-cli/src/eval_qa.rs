@@ -11,24 +11,52 @@ use crate::eval::pubmedqa;
 use crate::progress::Bars;
 use crate::settings::Settings;
 use crate::sources::open_kb_at;
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::Args;
-use esculape_answer::{Answer, AnswerMode, Resources};
+use esculape_answer::{Answer, AnswerConfig, AnswerMode, Resources, Support};
 use esculape_kb::local_folder_pack;
 use serde::Serialize;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct QaArgs {
-    /// Questions asked (spread evenly over the 500).
+    /// pubmedqa (answers and abstention), frenchmedmcqa or casimedicos (multiple choice
+    /// scored by the model's likelihood given the evidence), glianorex (the fictional-organ
+    /// textbook).
+    #[arg(long, default_value = "pubmedqa")]
+    pub dataset: String,
+    /// Questions asked (spread evenly over the set; PubMedQA has 500).
     #[arg(long, default_value_t = 500)]
-    queries: usize,
+    pub queries: usize,
     #[arg(long, default_value = "../shared/data")]
-    data: PathBuf,
+    pub data: PathBuf,
+    /// extractive or generative (PubMedQA and Glianorex; generative needs the model).
+    #[arg(long, default_value = "extractive")]
+    pub mode: String,
     /// Print the figures as JSON.
     #[arg(long)]
-    json: bool,
+    pub json: bool,
+    /// Also print the abstention curve: every pair of `min_question_coverage` (sentence)
+    /// and `min_document_coverage` (source) thresholds of a fixed grid.
+    #[arg(long)]
+    curve: bool,
+    /// Measure dense support too (the configured embedding model, installed by
+    /// `esculape setup`): the question–passage similarity of `answer.min_passage_similarity`.
+    #[arg(long)]
+    pub dense: bool,
+    /// Write each question's support features (both runs) to this JSON-lines file.
+    #[arg(long, value_name = "PATH")]
+    features: Option<PathBuf>,
 }
+
+/// The pseudonymization secret of evaluation runs: surrogates are the same from run to
+/// run, so a question pseudonymized by mistake retrieves the same way every time.
+pub const EVAL_SCOPE_SECRET: [u8; 32] = [0x5e; 32];
+
+/// The grid of the abstention curve.
+const SENTENCE_THRESHOLDS: [f32; 4] = [0.1, 0.2, 0.3, 0.5];
+const DOCUMENT_THRESHOLDS: [f32; 7] = [0.0, 0.3, 0.4, 0.45, 0.5, 0.6, 0.7];
+const DENSE_THRESHOLDS: [f32; 7] = [0.6, 0.65, 0.7, 0.73, 0.75, 0.8, 0.9];
 
 /// The figures of one run.
 #[derive(Debug, Default, Serialize)]
@@ -50,6 +78,11 @@ struct QaFigures {
 }
 
 pub fn qa(settings: &Settings, args: QaArgs) -> Result<()> {
+    match args.dataset.as_str() {
+        "pubmedqa" => {}
+        "frenchmedmcqa" | "casimedicos" => return crate::eval_mcq::mcq(settings, &args),
+        other => bail!("unknown QA dataset `{other}`: use pubmedqa, frenchmedmcqa or casimedicos"),
+    }
     if !args.data.join("qa/pubmedqa_dev.json").exists() {
         bail!(
             "no PubMedQA set at `{}`: pass --data DIR (the folder ../shared/data)",
@@ -72,8 +105,28 @@ pub fn qa(settings: &Settings, args: QaArgs) -> Result<()> {
         let spec = local_folder_pack(work.join(half), half, language);
         kb.install_documents(&spec, part, &Bars::default())?;
     }
+    let embedder = if args.dense {
+        Some(crate::embeddings::embedder(settings)?.context(
+            "--dense needs an embedding model: set embeddings.backend (\"local\" by default)",
+        )?)
+    } else {
+        None
+    };
+    let resources = Resources {
+        scope_secret: Some(EVAL_SCOPE_SECRET),
+        embedder: embedder.as_deref(),
+        ..Resources::default()
+    };
     let mut figures = QaFigures::default();
     let mut times = Vec::new();
+    let base = answer_config(settings, AnswerMode::Extractive, None, Vec::new());
+    let mut features = match &args.features {
+        Some(path) => Some(std::io::BufWriter::new(std::fs::File::create(path)?)),
+        None => None,
+    };
+    // (question, own half) of every question asked, for the curve.
+    let mut asked: Vec<(&str, &str, usize)> = Vec::new();
+    let mut supports: Vec<(Support, Support)> = Vec::new();
     for query in &queries {
         let Some(own) = query.relevant.first() else {
             continue;
@@ -82,30 +135,46 @@ pub fn qa(settings: &Settings, args: QaArgs) -> Result<()> {
             continue;
         };
         figures.questions += 1;
-        let answerable = ask(settings, &kb, &query.query, halves[half])?;
+        asked.push((query.query.as_str(), own.as_str(), half));
+        let answerable = ask(&kb, &base, resources, &query.query, halves[half])?;
         times.push(answerable.timings.total_ms);
         figures.questions_pseudonymized += usize::from(answerable.identifiers_replaced > 0);
         if !answerable.abstained {
             figures.answered += 1;
-            let cites_own = answerable.sentences.iter().any(|sentence| {
-                sentence.citations.iter().any(|number| {
-                    answerable
-                        .passages
-                        .iter()
-                        .any(|passage| passage.number == *number && &passage.document_key == own)
-                })
-            });
-            figures.cite_own_abstract += usize::from(cites_own);
+            figures.cite_own_abstract += usize::from(cites_own(&answerable, own));
         }
         figures.sentences_shown += answerable.sentences.len();
         figures.sentences_dropped += answerable.dropped.len();
-        let unanswerable = ask(settings, &kb, &query.query, halves[1 - half])?;
+        let unanswerable = ask(&kb, &base, resources, &query.query, halves[1 - half])?;
         figures.correct_abstentions += usize::from(unanswerable.abstained);
+        supports.push((answerable.support, unanswerable.support));
+        if let Some(out) = features.as_mut() {
+            use std::io::Write;
+            for (answerable, run) in [(true, &answerable), (false, &unanswerable)] {
+                let line = serde_json::json!({
+                    "own": own,
+                    "answerable": answerable,
+                    "abstained": run.abstained,
+                    "pseudonymized": run.identifiers_replaced,
+                    "support": run.support,
+                    "top_score": run.passages.first().map(|passage| passage.retrieval_score),
+                    "second_score": run.passages.get(1).map(|passage| passage.retrieval_score),
+                    "top_is_own": run.passages.first().is_some_and(|passage| passage.document_key == *own),
+                });
+                writeln!(out, "{line}")?;
+            }
+        }
     }
     times.sort_by(f64::total_cmp);
     figures.answer_p50_ms = times.get(times.len() / 2).copied().unwrap_or(0.0);
+    let curve = match (args.curve, resources.embedder.is_some()) {
+        (false, _) => Vec::new(),
+        (true, false) => abstention_curve(&kb, &base, resources, &asked, &halves)?,
+        (true, true) => dense_curve(&base, &supports),
+    };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&figures)?);
+        let out = serde_json::json!({ "figures": figures, "curve": curve });
+        println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }
     let share = |part: usize, whole: usize| part as f64 / whole.max(1) as f64;
@@ -127,26 +196,144 @@ pub fn qa(settings: &Settings, args: QaArgs) -> Result<()> {
         figures.questions_pseudonymized,
         figures.answer_p50_ms
     );
+    if !curve.is_empty() {
+        println!();
+        println!(
+            "| min_question_coverage | min_document_coverage | dense_min_support | answered | cite own abstract | correct abstentions | false abstentions |"
+        );
+        println!("|---|---|---|---|---|---|---|");
+        for point in &curve {
+            let cited = if point.cite_own_abstract.is_nan() {
+                "—".to_string()
+            } else {
+                format!("{:.3}", point.cite_own_abstract)
+            };
+            println!(
+                "| {:.1} | {:.2} | {} | {:.3} | {cited} | {:.3} | {:.3} |",
+                point.min_question_coverage,
+                point.min_document_coverage,
+                point
+                    .dense_min_support
+                    .map_or("—".to_string(), |value| format!("{value:.2}")),
+                point.answered,
+                point.correct_abstentions,
+                1.0 - point.answered
+            );
+        }
+    }
     Ok(())
 }
 
-fn ask(
-    settings: &Settings,
+/// One point of the abstention curve (shares of the questions asked).
+#[derive(Debug, Serialize)]
+struct CurvePoint {
+    min_question_coverage: f32,
+    min_document_coverage: f32,
+    dense_min_support: Option<f32>,
+    answered: f64,
+    cite_own_abstract: f64,
+    correct_abstentions: f64,
+}
+
+fn abstention_curve(
     kb: &esculape_kb::KnowledgeBase,
+    base: &AnswerConfig,
+    resources: Resources<'_>,
+    asked: &[(&str, &str, usize)],
+    halves: &[&str; 2],
+) -> Result<Vec<CurvePoint>> {
+    let mut curve = Vec::new();
+    for min_question_coverage in SENTENCE_THRESHOLDS {
+        for min_document_coverage in DOCUMENT_THRESHOLDS {
+            let config = AnswerConfig {
+                min_question_coverage,
+                min_document_coverage,
+                ..base.clone()
+            };
+            let (mut answered, mut cited, mut abstained) = (0usize, 0usize, 0usize);
+            for (question, own, half) in asked {
+                let answerable = ask(kb, &config, resources, question, halves[*half])?;
+                if !answerable.abstained {
+                    answered += 1;
+                    cited += usize::from(cites_own(&answerable, own));
+                }
+                abstained +=
+                    usize::from(ask(kb, &config, resources, question, halves[1 - half])?.abstained);
+            }
+            let whole = asked.len().max(1) as f64;
+            curve.push(CurvePoint {
+                min_question_coverage,
+                min_document_coverage,
+                dense_min_support: None,
+                answered: answered as f64 / whole,
+                cite_own_abstract: cited as f64 / answered.max(1) as f64,
+                correct_abstentions: abstained as f64 / whole,
+            });
+        }
+    }
+    Ok(curve)
+}
+
+/// The curve over `dense_min_support` with an embedder, computed from each run's support
+/// features (the decision the pipeline takes from them; verification, which drops no
+/// PubMedQA sentence, and citations are not replayed: "cite own abstract" is left empty).
+fn dense_curve(base: &AnswerConfig, supports: &[(Support, Support)]) -> Vec<CurvePoint> {
+    let answers = |support: &Support, threshold: f32| {
+        support
+            .support_score
+            .is_some_and(|score| score >= threshold)
+            && support.best_sentence_coverage >= base.dense_min_question_coverage
+    };
+    let whole = supports.len().max(1) as f64;
+    DENSE_THRESHOLDS
+        .iter()
+        .map(|&threshold| CurvePoint {
+            min_question_coverage: base.dense_min_question_coverage,
+            min_document_coverage: 0.0,
+            dense_min_support: Some(threshold),
+            answered: supports
+                .iter()
+                .filter(|(answerable, _)| answers(answerable, threshold))
+                .count() as f64
+                / whole,
+            cite_own_abstract: f64::NAN,
+            correct_abstentions: supports
+                .iter()
+                .filter(|(_, unanswerable)| !answers(unanswerable, threshold))
+                .count() as f64
+                / whole,
+        })
+        .collect()
+}
+
+/// Whether a sentence of `answer` cites a passage of document `own`.
+fn cites_own(answer: &Answer, own: &str) -> bool {
+    answer.sentences.iter().any(|sentence| {
+        sentence.citations.iter().any(|number| {
+            answer
+                .passages
+                .iter()
+                .any(|passage| passage.number == *number && passage.document_key == own)
+        })
+    })
+}
+
+fn ask(
+    kb: &esculape_kb::KnowledgeBase,
+    base: &AnswerConfig,
+    resources: Resources<'_>,
     question: &str,
     pack: &str,
 ) -> Result<Answer> {
-    let config = answer_config(
-        settings,
-        AnswerMode::Extractive,
-        None,
-        vec![pack.to_string()],
-    );
+    let config = AnswerConfig {
+        sources: vec![pack.to_string()],
+        ..base.clone()
+    };
     Ok(esculape_answer::answer(
         kb,
         question,
         &config,
-        Resources::default(),
+        resources,
         &mut |_| {},
     )?)
 }

@@ -96,36 +96,7 @@ pub fn generator(settings: &Settings) -> Result<Box<dyn Generator>> {
     let config = &settings.llm;
     match config.backend.as_str() {
         "none" => bail!("no language model is configured (llm.backend = \"none\")"),
-        "local" => {
-            let model_path = match model_spec(&config.model) {
-                Some(spec) => {
-                    let path = crate::models::models_dir(settings).join(spec.file_name);
-                    if !path.is_file() {
-                        bail!(
-                            "the model {} is not installed: run `esculape models pull {}`",
-                            spec.name,
-                            spec.name
-                        );
-                    }
-                    path
-                }
-                None => PathBuf::from(&config.model),
-            };
-            let chat_template = match config.chat_template.as_str() {
-                "model" => ChatTemplateChoice::Model,
-                "plain" => ChatTemplateChoice::Plain,
-                _ => ChatTemplateChoice::Auto,
-            };
-            Ok(Box::new(LlamaGenerator::load(LlamaConfig {
-                model_path,
-                context_tokens: config.context_tokens,
-                threads: config.threads,
-                parallel_sequences: config.parallel_sequences,
-                queue_length: config.queue_length,
-                batch_tokens: config.batch_tokens,
-                chat_template,
-            })?))
-        }
+        "local" => Ok(Box::new(local_generator(settings)?)),
         "openai" => {
             let api_key = if !config.api_key_file.trim().is_empty() {
                 let text =
@@ -158,4 +129,38 @@ pub fn generator(settings: &Settings) -> Result<Box<dyn Generator>> {
         }
         other => bail!("unknown llm.backend {other:?}"),
     }
+}
+
+/// The local GGUF model of `[llm]` (whatever llm.backend says): the one commands need for
+/// what only a local model offers, such as scoring continuations by likelihood.
+pub fn local_generator(settings: &Settings) -> Result<LlamaGenerator> {
+    let config = &settings.llm;
+    let model_path = match model_spec(&config.model) {
+        Some(spec) => {
+            let path = crate::models::models_dir(settings).join(spec.file_name);
+            if !path.is_file() {
+                bail!(
+                    "the model {} is not installed: run `esculape models pull {}`",
+                    spec.name,
+                    spec.name
+                );
+            }
+            path
+        }
+        None => PathBuf::from(&config.model),
+    };
+    let chat_template = match config.chat_template.as_str() {
+        "model" => ChatTemplateChoice::Model,
+        "plain" => ChatTemplateChoice::Plain,
+        _ => ChatTemplateChoice::Auto,
+    };
+    Ok(LlamaGenerator::load(LlamaConfig {
+        model_path,
+        context_tokens: config.context_tokens,
+        threads: config.threads,
+        parallel_sequences: config.parallel_sequences,
+        queue_length: config.queue_length,
+        batch_tokens: config.batch_tokens,
+        chat_template,
+    })?)
 }

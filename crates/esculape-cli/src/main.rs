@@ -13,6 +13,7 @@ mod drugs_eval;
 mod embeddings;
 mod eval;
 mod eval_deid;
+mod eval_mcq;
 mod eval_qa;
 mod generate;
 mod models;

@@ -119,6 +119,9 @@ pub struct AnswerSettings {
     pub max_passages_per_document: usize,
     pub max_sentences: usize,
     pub min_question_coverage: f32,
+    pub min_document_coverage: f32,
+    pub dense_min_support: f32,
+    pub dense_min_question_coverage: f32,
     pub min_citation_support: f32,
     pub max_redundancy: f32,
     pub max_tokens: usize,
@@ -279,6 +282,11 @@ impl Settings {
         }
         for (name, value) in [
             ("min_question_coverage", self.answer.min_question_coverage),
+            ("min_document_coverage", self.answer.min_document_coverage),
+            (
+                "dense_min_question_coverage",
+                self.answer.dense_min_question_coverage,
+            ),
             ("min_citation_support", self.answer.min_citation_support),
             ("max_redundancy", self.answer.max_redundancy),
         ] {

@@ -161,7 +161,25 @@ fn seconds_for(unit: &str, bytes: usize) -> f64 {
 #[test]
 fn pathological_inputs_finish_in_linear_time() {
     for unit in [
-        "7", "A", "A ", "AB CD ", "1 ", "M. ", "12/", "-", "@a", "rue ",
+        "7",
+        "A",
+        "A ",
+        "AB CD ",
+        "1 ",
+        "M. ",
+        "12/",
+        "-",
+        "@a",
+        "rue ",
+        // The rules of dates in words, ranges, re-scanned numeric dates and initials.
+        "vingt-",
+        "mille ",
+        "du 18 au ",
+        "08-09/",
+        "1/1-",
+        "C. ",
+        "Dr M. ",
+        "Marie ",
     ] {
         let small = seconds_for(unit, 100_000);
         let large = seconds_for(unit, 1_000_000);

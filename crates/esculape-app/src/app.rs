@@ -66,6 +66,7 @@ pub struct App {
 pub(crate) struct Engines {
     pub(crate) ask: Option<Arc<crate::ask::AskEngine>>,
     pub(crate) medication: Option<Arc<crate::medication::Medication>>,
+    pub(crate) models: Option<Arc<crate::models::ModelEngine>>,
     pub(crate) pseudonymization: esculape_pseudo::Config,
 }
 
@@ -109,6 +110,12 @@ impl App {
     pub fn with_medication(mut self, medication: crate::medication::Medication) -> App {
         self.engines.medication = Some(Arc::new(medication));
         self.features.prescription = true;
+        self
+    }
+
+    /// Offers the local models to site tools (the OpenAI-compatible endpoints).
+    pub fn with_models(mut self, engine: crate::models::ModelEngine) -> App {
+        self.engines.models = Some(Arc::new(engine));
         self
     }
 

@@ -71,7 +71,7 @@ impl ModelQueue {
     }
 
     /// A place in the queue, or [`Error::Busy`] when every place is taken. Never blocks.
-    fn admit(self: &Arc<Self>) -> Result<AskTicket> {
+    pub fn admit(self: &Arc<Self>) -> Result<AskTicket> {
         let mut counts = self
             .counts
             .lock()
@@ -98,7 +98,7 @@ pub struct AskTicket {
 
 impl AskTicket {
     /// Blocks until a worker is free.
-    fn wait_for_turn(&mut self) {
+    pub(crate) fn wait_for_turn(&mut self) {
         let queue = &self.queue;
         let mut counts = queue
             .counts

@@ -42,6 +42,7 @@ mod error;
 mod identity;
 mod library;
 mod medication;
+mod models;
 mod secret;
 mod users;
 
@@ -58,6 +59,10 @@ pub use library::{MAX_CONTEXT_CHARS, MAX_PASSAGES, MAX_QUERY_CHARS, SearchQuery,
 pub use medication::{
     CheckedLine, DrugLookup, MAX_LINE_CHARS, MAX_PRESCRIPTION_LINES, Medication, PrescriptionCheck,
     load_bdpm, load_thesaurus, read_bdpm_tables,
+};
+pub use models::{
+    ChatReply, EmbeddingsReply, MAX_CHAT_MESSAGES, MAX_COMPLETION_TOKENS, MAX_EMBEDDING_INPUTS,
+    MAX_MODEL_INPUT_CHARS, ModelEngine,
 };
 pub use secret::{MIN_PASSWORD_CHARS, random_password, random_token};
 pub use users::{AccountChange, NewAccount, UserView};

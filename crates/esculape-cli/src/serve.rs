@@ -6,7 +6,9 @@ use crate::settings::Settings;
 use anyhow::{Context, Result, bail};
 use clap::{Args, CommandFactory, FromArgMatches};
 use esculape_answer::AnswerMode;
-use esculape_app::{App, AppSettings, AskEngine, Medication, ModelQueue, Operator, Password};
+use esculape_app::{
+    App, AppSettings, AskEngine, Medication, ModelEngine, ModelQueue, Operator, Password,
+};
 use esculape_kb::FetchOptions;
 use esculape_server::ServerConfig;
 use esculape_store::SqliteStore;
@@ -103,18 +105,45 @@ pub fn with_engines(settings: &Settings, app: App) -> Result<App> {
         },
         ..esculape_pseudo::Config::default()
     };
+    let queue = Arc::new(ModelQueue::new(
+        settings.server.model_workers,
+        settings.server.model_queue,
+        2,
+    ));
+    // The OpenAI-compatible endpoints: the configured models when they load, else off.
+    let chat_generator = match (&generator, settings.llm.backend.as_str()) {
+        (Some(generator), _) => Some(Arc::clone(generator)),
+        (None, "none") => None,
+        (None, _) => match crate::generate::generator(settings) {
+            Ok(generator) => Some(Arc::from(generator)),
+            Err(error) => {
+                tracing::warn!(%error, "/v1/chat/completions is off");
+                None
+            }
+        },
+    };
+    let embedder: Option<Arc<dyn esculape_llm::Embedder>> =
+        match crate::embeddings::embedder(settings) {
+            Ok(embedder) => embedder.map(Arc::from),
+            Err(error) => {
+                tracing::warn!(%error, "/v1/embeddings is off");
+                None
+            }
+        };
+    let models = ModelEngine {
+        generator: chat_generator,
+        embedder,
+        queue: Arc::clone(&queue),
+    };
     let engine = AskEngine {
         config,
         drug_names: crate::ask::drug_names(settings),
         generator,
-        queue: Arc::new(ModelQueue::new(
-            settings.server.model_workers,
-            settings.server.model_queue,
-            2,
-        )),
+        queue,
     };
     let mut app = app
         .with_answers(engine)
+        .with_models(models)
         .with_scores()
         .with_pseudonymization(pseudonymization);
     if app

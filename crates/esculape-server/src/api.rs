@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document generated from these handlers.
 
 use crate::api_clinical as clinical;
+use crate::api_openai as openai;
 use crate::error::{ApiError, ErrorBody};
 use crate::session::{self, ApiAuth, ApiChangeAuth, SESSION_COOKIE, blocking};
 use crate::state::AppState;
@@ -48,6 +49,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint("get", "/api/v1/scores", get(clinical::calculators)),
         endpoint("post", "/api/v1/scores/{id}", post(clinical::compute_score)),
         endpoint("post", "/api/v1/pseudonymize", post(clinical::pseudonymize)),
+        endpoint(
+            "post",
+            "/v1/chat/completions",
+            post(openai::chat_completions),
+        ),
+        endpoint("post", "/v1/embeddings", post(openai::embeddings)),
         endpoint("get", "/api/v1/openapi.json", get(openapi)),
     ]
 }
@@ -79,6 +86,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         clinical::calculators,
         clinical::compute_score,
         clinical::pseudonymize,
+        openai::chat_completions,
+        openai::embeddings,
         openapi
     )
 )]

@@ -24,6 +24,7 @@
 
 pub mod api;
 pub mod api_clinical;
+pub mod api_openai;
 mod config;
 pub mod error;
 mod pages;
@@ -77,7 +78,7 @@ pub fn router(app: App, config: ServerConfig) -> Router {
 
 async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
     use axum::response::IntoResponse;
-    if uri.path().starts_with("/api/") {
+    if uri.path().starts_with("/api/") || uri.path().starts_with("/v1/") {
         error::json_error(
             StatusCode::NOT_FOUND,
             "not_found",

@@ -3,6 +3,7 @@
 
 mod api;
 mod clinical;
+mod openai;
 mod pages;
 
 use axum::Router;
@@ -65,7 +66,7 @@ pub fn server_with_engines(workers: usize, waiting: usize) -> TestServer {
     })
 }
 
-fn server_configured(configure: impl FnOnce(App) -> App) -> TestServer {
+pub fn server_configured(configure: impl FnOnce(App) -> App) -> TestServer {
     let folder = tempfile::tempdir().unwrap();
     let documents = folder.path().join("protocoles");
     std::fs::create_dir_all(&documents).unwrap();

@@ -8,11 +8,13 @@ mod ask;
 mod bench;
 mod bench_llm;
 mod codes;
+mod drafting;
 mod drugs;
 mod drugs_eval;
 mod embeddings;
 mod eval;
 mod eval_deid;
+mod eval_drafting;
 mod eval_mcq;
 mod eval_qa;
 mod generate;
@@ -90,6 +92,12 @@ enum Command {
     /// Compute a clinical score (CKD-EPI, CHA₂DS₂-VASc, NEWS2…) with its reference and
     /// interpretation; `esculape score --list` shows the calculators.
     Score(score::ScoreArgs),
+    /// Draft a document from notes (`--type lettre-de-liaison notes.txt`), every sentence
+    /// linked to its span; `draft list|show|edit|validate|reject|export|notice` on the store.
+    Draft(drafting::DraftArgs),
+    /// A structured summary of several documents about one patient, each sentence linked
+    /// to its document and span, contradictions pointed out.
+    Synthesize(drafting::SynthesizeArgs),
     /// Measure quality on the development sets of ../shared/data.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -140,6 +148,9 @@ enum EvalCommand {
     /// Grounded answers on PubMedQA: citation of the right abstract, verified sentences,
     /// abstention when that abstract is removed from the sources.
     Qa(eval_qa::QaArgs),
+    /// Drafting on French clinical cases: sentences with a supporting span, numbers found
+    /// in the input, mandatory items covered, identifiers that reached the model.
+    Drafting(eval_drafting::EvalDraftingArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -171,6 +182,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Pseudonymize(args) => pseudonymize::run(&settings, args),
         Command::Eval(EvalCommand::Deid(args)) => eval_deid::eval(&settings, args),
         Command::Eval(EvalCommand::Qa(args)) => eval_qa::qa(&settings, args),
+        Command::Eval(EvalCommand::Drafting(args)) => eval_drafting::eval(&settings, args),
+        Command::Draft(args) => drafting::draft(&settings, args),
+        Command::Synthesize(args) => drafting::synthesize(&settings, args),
         Command::Bench(BenchCommand::Deid(args)) => eval_deid::bench(&settings, args),
         Command::Bench(BenchCommand::Llm(args)) => bench_llm::llm(&settings, args),
         Command::Models(command) => models::run(&settings, command),

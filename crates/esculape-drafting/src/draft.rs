@@ -71,7 +71,7 @@ impl Default for DraftConfig {
 }
 
 /// Turns a treatment line into its active substances.
-pub type SubstancesOf = dyn Fn(&str) -> Vec<String>;
+pub type SubstancesOf<'a> = dyn Fn(&str) -> Vec<String> + 'a;
 
 /// What the pipeline may use besides the inputs.
 #[derive(Clone, Copy, Default)]
@@ -82,7 +82,7 @@ pub struct Resources<'a> {
     pub thesaurus: Option<&'a Thesaurus>,
     /// Turns a treatment line into its active substances (BDPM resolution); without it the
     /// drug's words are taken as the substance.
-    pub substances_of: Option<&'a SubstancesOf>,
+    pub substances_of: Option<&'a SubstancesOf<'a>>,
     /// Drug names a sentence may not introduce.
     pub drug_names: Option<&'a DrugNames>,
 }

@@ -55,5 +55,6 @@ pub use draft::{
 pub use error::{Error, Result};
 pub use inputs::{InputDocument, Span};
 pub use record::{AiStep, AiUseRecord, DraftSettings, Validation, patient_notice};
-pub use render::{draft_markdown, markdown_to_html, markdown_to_text};
+pub use render::{change_reasons, draft_markdown, markdown_to_html, markdown_to_text};
+pub use select::sections_with_cues;
 pub use treatments::ChangeKind;

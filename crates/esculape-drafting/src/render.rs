@@ -37,24 +37,8 @@ pub fn draft_markdown(draft: &Draft) -> String {
             .map(|sentence| sentence.text.as_str())
             .collect();
         if !treatment_lines.is_empty() {
-            for change in &draft.treatments {
-                if change.kind == ChangeKind::Continued {
-                    continue;
-                }
-                let name = change
-                    .discharge
-                    .as_deref()
-                    .or(change.admission.as_deref())
-                    .unwrap_or_default();
-                let reason = change
-                    .reason
-                    .as_ref()
-                    .map(|reason| reason.text.clone())
-                    .unwrap_or_else(|| MISSING_FR.to_string());
-                out.push_str(&format!(
-                    "- Motif ({} : {name}) : {reason}\n",
-                    change.kind.label_fr().to_lowercase()
-                ));
+            for line in change_reasons(draft) {
+                out.push_str(&format!("- {line}\n"));
             }
             if !prose.is_empty() {
                 out.push('\n');
@@ -114,6 +98,31 @@ pub fn draft_markdown(draft: &Draft) -> String {
         }
     }
     out
+}
+
+/// One line per changed treatment: "Motif (introduit : bisoprolol 2,5 mg/j) : …", the
+/// note sentence that gives the reason, or "non renseigné dans les notes".
+pub fn change_reasons(draft: &Draft) -> Vec<String> {
+    draft
+        .treatments
+        .iter()
+        .filter(|change| change.kind != ChangeKind::Continued)
+        .map(|change| {
+            let name = change
+                .discharge
+                .as_deref()
+                .or(change.admission.as_deref())
+                .unwrap_or_default();
+            let reason = change
+                .reason
+                .as_ref()
+                .map_or(MISSING_FR, |reason| reason.text.as_str());
+            format!(
+                "Motif ({} : {name}) : {reason}",
+                change.kind.label_fr().to_lowercase()
+            )
+        })
+        .collect()
 }
 
 /// Markdown as plain text: heading marks and list bullets turned into plain lines.

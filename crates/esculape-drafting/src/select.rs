@@ -64,3 +64,22 @@ pub(crate) fn cue_score(section: &SectionSpec, folded_sentence: &str, words: &[S
         })
         .count()
 }
+
+/// For each section of `document_type`, whether some sentence of `text` carries one of
+/// its headings or cues: the items the input can be said to contain (used to measure
+/// coverage).
+pub fn sections_with_cues(document_type: &DocumentType, text: &str) -> Vec<bool> {
+    let folded = esculape_text::fold(text);
+    let words: Vec<String> = esculape_text::words(text).map(|word| word.folded).collect();
+    document_type
+        .sections
+        .iter()
+        .map(|section| {
+            cue_score(section, &folded, &words) > 0
+                || section.headings.iter().any(|heading| {
+                    folded.contains(&format!("{heading} :"))
+                        || folded.contains(&format!("{heading}:"))
+                })
+        })
+        .collect()
+}

@@ -213,3 +213,5 @@ fn documents_of(packs: &serde_json::Value, pack: &str) -> u64 {
         .and_then(|entry| entry["documents"].as_u64())
         .unwrap_or_else(|| panic!("{pack} is not listed"))
 }
+
+mod drafts;

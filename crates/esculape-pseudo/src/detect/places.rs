@@ -58,7 +58,7 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
             r"(?-u:\b)((?:0[1-9]|[1-8][0-9]|9[0-8])[0-9]{{3}})(?:[ \t]+|[ \t]*,[ \t]*)({PLACE_WORD}(?:[ \t\-]+(?:{PLACE_WORD}|{LINK_WORD}))*)"
         )),
         hospital: compile(&format!(
-            r"(?-u:\b)(?:{hospital_words})(?:[ \t]+(?:de|du|des|d'|universitaire|Universitaire|régional|général|intercommunal|Universitario|General|de la))*[ \t]+((?:(?:la|le|les)[ \t]+|[lL]['’])?{PLACE_WORD}(?:[ \t\-]+(?:[dl]['’]{PLACE_WORD}|{PLACE_WORD}|{LINK_WORD})|[dl]['’]{PLACE_WORD})*)"
+            r"(?-u:\b)({hospital_words})(?:[ \t]+(?:de|du|des|d'|universitaire|Universitaire|régional|général|intercommunal|européen|européenne|Universitario|General|de la))*[ \t]+((?:(?:la|le|les)[ \t]+|[lL]['’])?{PLACE_WORD}(?:[ \t\-]+(?:[dl]['’]{PLACE_WORD}|{PLACE_WORD}|{LINK_WORD})|[dl]['’]{PLACE_WORD})*)"
         )),
         places: PhraseMatcher::new(place_words, false),
         place_count,
@@ -109,9 +109,17 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
         findings.push(Finding::new(Label::City, city.start(), city_end, 0.8));
     }
     for captures in patterns.hospital.captures_iter(text) {
-        let name = captures.get(1).expect("group 1");
+        let kind = captures.get(1).expect("group 1");
+        let name = captures.get(2).expect("group 2");
         let end = name.start() + trim_link_words(name.as_str(), true).len();
-        findings.push(Finding::new(Label::Hospital, name.start(), end, 0.75));
+        // "Centre Hospitalier de Beauvais", "Centre de Santé de Belleville": a kind written in
+        // several words is part of the institution's name; "Hôpital", "CHU" alone are not.
+        let start = if kind.as_str().contains(' ') {
+            kind.start()
+        } else {
+            name.start()
+        };
+        findings.push(Finding::new(Label::Hospital, start, end, 0.75));
     }
     for (start, end, pattern) in patterns.places.find_words(text) {
         let label = if pattern < patterns.place_count {

@@ -451,3 +451,15 @@ fn a_common_word_after_a_first_name_ends_an_entry_of_a_list() {
     // In running text the same words are left alone.
     check("avec Elodie Bonheur de la commune", "PRENOM=Elodie");
 }
+#[test]
+fn a_kind_of_institution_in_several_words_is_part_of_its_name() {
+    check(
+        "au Centre Hospitalier de Beauvais pour",
+        "HOPITAL=Centre Hospitalier de Beauvais",
+    );
+    check(
+        "Hôpital européen Georges-Pompidou.",
+        "HOPITAL=Georges-Pompidou",
+    );
+    check("du HOP Avicenne, transmis", "HOPITAL=Avicenne");
+}

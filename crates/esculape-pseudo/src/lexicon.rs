@@ -22,6 +22,9 @@ pub(crate) struct Lexicon {
     /// Folded common words of French, Spanish, English and CIM-10 labels, stop words and
     /// medical abbreviations: a capitalised word from this list is not a name on its own.
     pub common_words: HashSet<String>,
+    /// Folded words of French clinical text and drug names (a subset of `common_words`):
+    /// a place of this list ("Centre", "Réunion") is not a place on its own.
+    pub clinical_vocabulary: HashSet<String>,
     /// Eponyms as written (Parkinson, Crohn…).
     pub eponyms: HashSet<String>,
     pub eponym_contexts: HashSet<String>,
@@ -82,8 +85,11 @@ impl Lexicon {
         }
         common_words.extend(["iban", "nir", "ins", "url", "ip"].map(String::from));
         // Drugs, tests and clinical words written in capitals are not surnames either.
-        common_words
-            .extend(lines(include_str!("../data/clinical_vocabulary.txt")).map(str::to_string));
+        let clinical_vocabulary: HashSet<String> =
+            lines(include_str!("../data/clinical_vocabulary.txt"))
+                .map(str::to_string)
+                .collect();
+        common_words.extend(clinical_vocabulary.iter().cloned());
         common_words.extend(lines(include_str!("../data/clinical_acronyms.txt")).map(fold));
         for row in Abbreviations::builtin().rows() {
             common_words.insert(fold(&row.abbreviation));
@@ -123,6 +129,7 @@ impl Lexicon {
             .chain(lines(include_str!("../data/surnames_fr.txt")).map(fold))
             .collect();
         Lexicon {
+            clinical_vocabulary,
             first_names,
             surnames,
             first_name_pool,

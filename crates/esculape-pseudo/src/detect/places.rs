@@ -78,10 +78,16 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
     for found in patterns.street.find_iter(text) {
         // A street needs a name after its type: "rue" alone is a word.
         // The postcode and city after the street are findings of their own.
-        let street = match postcode_inside(found.as_str()) {
+        let cut = postcode_inside(found.as_str());
+        let street = match cut {
             Some(cut) => found.as_str()[..cut].trim_end_matches([' ', '\t', ',']),
             None => found.as_str(),
         };
+        // "7 rue Blaise Pascal 65000 dans…": the postcode after a street, city or not.
+        if let Some(cut) = cut {
+            let start = found.start() + cut;
+            findings.push(Finding::new(Label::Postcode, start, start + 5, 0.8));
+        }
         let street = trim_link_words(street, false);
         if street.split_whitespace().count() >= 2 {
             let end = found.start() + street.len();
@@ -130,7 +136,9 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
         // "Centre", "Réunion", "Cher": a region's name that is a common word is no place
         // on its own.
         let place = &text[start..end];
-        if label == Label::City && !place.contains([' ', '-']) && lexicon().is_common(&fold(place))
+        if label == Label::City
+            && !place.contains([' ', '-'])
+            && lexicon().clinical_vocabulary.contains(&fold(place))
         {
             continue;
         }

@@ -463,3 +463,15 @@ fn a_kind_of_institution_in_several_words_is_part_of_its_name() {
     );
     check("du HOP Avicenne, transmis", "HOPITAL=Avicenne");
 }
+#[test]
+fn a_city_that_is_a_common_word_elsewhere_is_still_a_city() {
+    // "paris" and "nice" are words of other languages, not of French clinical text.
+    check("au nord de Paris, puis à Nice", "VILLE=Paris, VILLE=Nice");
+}
+#[test]
+fn a_postcode_after_a_street_without_city() {
+    check(
+        "est à 7 rue Blaise Pascal 65000 dans la périphérie",
+        "ADRESSE=7 rue Blaise Pascal, CODE_POSTAL=65000",
+    );
+}

@@ -73,6 +73,9 @@ pub struct Answer {
     pub abstained: bool,
     /// How well the evidence covers the question: the features of the abstention decision.
     pub support: Support,
+    /// Drugs the question names and the interaction checker's alerts between them (shown
+    /// whatever the answer says, abstention included).
+    pub interactions: crate::Interactions,
     /// The plain "the sources do not answer" sentence, in the question's language.
     pub abstention_message: Option<String>,
     /// When abstaining: the numbers of the closest passages.
@@ -97,6 +100,9 @@ pub struct Resources<'a> {
     pub drug_names: Option<&'a DrugNames>,
     /// How identifiers in the question are found and replaced.
     pub pseudonymization: Option<&'a esculape_pseudo::Config>,
+    /// Checks interactions between the drugs a question names (two or more); its alerts
+    /// are attached to the answer unchanged.
+    pub interactions: Option<&'a dyn crate::InteractionChecker>,
     /// A fixed secret for the question's pseudonymization scope, so that surrogates are
     /// the same from run to run (evaluation replays). `None` (the default, and the only
     /// choice for real questions): a fresh random secret per answer.
@@ -294,6 +300,7 @@ pub fn answer(
             }
         }
     }
+    let interactions = check_interactions(pseudonymized.value(), drug_names, resources)?;
     let abstained = sentences.is_empty();
     let closest_passages = if abstained {
         passages
@@ -325,6 +332,7 @@ pub fn answer(
         passages,
         abstained,
         support,
+        interactions,
         abstention_message: abstained.then(|| abstention_message(language).to_string()),
         closest_passages,
         mode,
@@ -353,6 +361,36 @@ pub fn answer(
             total_ms: elapsed_ms(started),
         },
     })
+}
+
+/// The drugs `question` names and, for two or more with a checker, its alerts.
+fn check_interactions(
+    question: &str,
+    drug_names: &DrugNames,
+    resources: Resources<'_>,
+) -> Result<crate::Interactions> {
+    let drugs_named = drug_names.mentions(question);
+    let mut interactions = crate::Interactions {
+        drugs_named,
+        ..crate::Interactions::default()
+    };
+    if interactions.drugs_named.len() < 2 {
+        return Ok(interactions);
+    }
+    if let Some(checker) = resources.interactions {
+        // A drug question whose interactions cannot be checked fails: no answer about two
+        // drugs is shown without the check.
+        let check = checker
+            .check(&interactions.drugs_named)
+            .map_err(Error::Interactions)?;
+        interactions.checked = true;
+        interactions.alerts = check.alerts;
+        interactions
+            .alerts
+            .sort_by_key(|alert| std::cmp::Reverse(alert.severity));
+        interactions.unknown = check.unknown;
+    }
+    Ok(interactions)
 }
 
 /// The highest cosine between the question and the passages (vectors are L2-normalized).

@@ -13,6 +13,9 @@ pub enum Error {
     #[error("cannot embed the question and passages for the support check: {0}")]
     Embedding(#[from] esculape_llm::Error),
 
+    #[error("cannot check the interactions between the drugs of the question: {0}")]
+    Interactions(String),
+
     #[error("invalid answer setting `{setting}`: {reason}")]
     InvalidSetting {
         setting: &'static str,

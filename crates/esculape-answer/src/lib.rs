@@ -38,6 +38,7 @@ mod error;
 mod evidence;
 mod extractive;
 mod generative;
+mod interactions;
 pub mod mcq;
 mod numbers;
 mod terms;
@@ -52,6 +53,7 @@ pub use config::{AnswerConfig, AnswerMode};
 pub use error::{Error, Result};
 pub use evidence::{UsedPassage, select_evidence};
 pub use extractive::Support;
+pub use interactions::{InteractionAlert, InteractionCheck, InteractionChecker, Interactions};
 pub use numbers::{NumberMention, number_is_supported, numbers};
 pub use terms::{content_terms, share_found};
 pub use verify::{

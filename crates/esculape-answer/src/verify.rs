@@ -69,6 +69,17 @@ impl DrugNames {
         self.folded.is_empty()
     }
 
+    /// The known drug names in `text` (folded), each once, in order of appearance.
+    pub fn mentions(&self, text: &str) -> Vec<String> {
+        let mut found: Vec<String> = Vec::new();
+        for word in esculape_text::words(text) {
+            if self.contains(&word.folded) && !found.contains(&word.folded) {
+                found.push(word.folded);
+            }
+        }
+        found
+    }
+
     fn contains(&self, folded_word: &str) -> bool {
         self.folded.contains(folded_word)
     }

@@ -4,7 +4,11 @@ use crate::settings::Settings;
 use crate::sources::open_kb;
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use esculape_answer::{Answer, AnswerConfig, AnswerMode, DrugNames, Resources, UsedPassage};
+use esculape_answer::{
+    Answer, AnswerConfig, AnswerMode, DrugNames, InteractionAlert, InteractionCheck,
+    InteractionChecker, Resources, UsedPassage,
+};
+use esculape_drugs::{Bdpm, Outcome, PrescriptionLine, Thesaurus};
 use esculape_kb::SearchMode;
 use std::collections::HashMap;
 use std::io::Write;
@@ -52,9 +56,27 @@ pub fn ask(settings: &Settings, args: AskArgs) -> Result<()> {
         AnswerMode::Extractive => None,
     };
     let drug_names = drug_names(settings);
+    // The embedding model, when installed: hybrid retrieval over packs with vectors, and
+    // the dense support check of the abstention decision.
+    let embedder = match crate::embeddings::embedder(settings) {
+        Ok(embedder) => embedder,
+        Err(error) => {
+            tracing::warn!(%error, "no embedding model: BM25 retrieval and the lexical support check only");
+            None
+        }
+    };
+    let mut config = config;
+    if embedder.is_some() && kb.has_vectors() {
+        config.search_mode = SearchMode::Hybrid;
+    }
+    let checker = InteractionsFromThesaurus::load(&kb);
     let resources = Resources {
         generator: generator.as_deref(),
+        embedder: embedder.as_deref(),
         drug_names: Some(&drug_names),
+        interactions: checker
+            .as_ref()
+            .map(|checker| checker as &dyn InteractionChecker),
         ..Resources::default()
     };
     let json = args.json;
@@ -128,7 +150,151 @@ pub fn drug_names(settings: &Settings) -> DrugNames {
     }
 }
 
+/// The interaction checker of `esculape interactions` (ANSM thesaurus, names resolved
+/// through the BDPM), for the drugs a question names.
+pub struct InteractionsFromThesaurus {
+    thesaurus: Thesaurus,
+    bdpm: Option<Bdpm>,
+}
+
+impl InteractionsFromThesaurus {
+    /// `None` when the `ansm-interactions` pack is not installed (the answer then says
+    /// that interactions were not checked).
+    pub fn load(kb: &esculape_kb::KnowledgeBase) -> Option<InteractionsFromThesaurus> {
+        let thesaurus = crate::drugs::load_thesaurus(kb).ok()?;
+        let bdpm = crate::drugs::load_bdpm(kb).ok();
+        Some(InteractionsFromThesaurus { thesaurus, bdpm })
+    }
+
+    /// The substances `name` stands for: a thesaurus term itself, or what the BDPM
+    /// resolves it to (every candidate's substances when it is ambiguous: more alerts,
+    /// never fewer).
+    fn substances(&self, name: &str) -> Vec<String> {
+        if self.thesaurus.find(name).is_some() {
+            return vec![name.to_string()];
+        }
+        let Some(bdpm) = &self.bdpm else {
+            return Vec::new();
+        };
+        match bdpm.resolve(name, Some(&self.thesaurus)).outcome {
+            Outcome::Specialties { cis, .. } => cis
+                .first()
+                .map(|cis| bdpm.interaction_substances(cis, &self.thesaurus))
+                .unwrap_or_default(),
+            Outcome::Substance { name, .. } => vec![name],
+            Outcome::Ambiguous { candidates } => {
+                let mut all: Vec<String> = candidates
+                    .iter()
+                    .flat_map(|candidate| {
+                        bdpm.interaction_substances(&candidate.cis, &self.thesaurus)
+                    })
+                    .collect();
+                all.sort();
+                all.dedup();
+                all
+            }
+            Outcome::NotFound { .. } => Vec::new(),
+        }
+    }
+}
+
+impl InteractionChecker for InteractionsFromThesaurus {
+    fn check(&self, drugs: &[String]) -> std::result::Result<InteractionCheck, String> {
+        let mut lines = Vec::new();
+        let mut unknown = Vec::new();
+        for drug in drugs {
+            let substances = self.substances(drug);
+            if substances.is_empty() {
+                unknown.push(drug.clone());
+            } else {
+                lines.push(PrescriptionLine {
+                    label: drug.clone(),
+                    substances,
+                    dose: None,
+                });
+            }
+        }
+        let report = self.thesaurus.check(&lines);
+        let alerts = report
+            .alerts
+            .iter()
+            .map(|alert| InteractionAlert {
+                level: alert.level.label_fr().to_string(),
+                severity: alert.level as u8,
+                drugs: alert.labels.clone(),
+                substances: alert.substances.clone(),
+                summary: alert
+                    .reasons
+                    .iter()
+                    .map(|reason| {
+                        let mut text = reason.mechanism.clone();
+                        if let Some(level) = reason
+                            .levels
+                            .iter()
+                            .find(|assessment| assessment.level == alert.level)
+                            && !level.info.trim().is_empty()
+                        {
+                            text = format!("{text} — {}", level.info.trim());
+                        }
+                        text
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ; "),
+                source: format!(
+                    "ANSM, Thésaurus des interactions médicamenteuses, version {}",
+                    alert.thesaurus_version
+                ),
+            })
+            .collect();
+        Ok(InteractionCheck { alerts, unknown })
+    }
+}
+
+fn print_interactions(out: &mut impl Write, answer: &Answer) -> Result<()> {
+    let interactions = &answer.interactions;
+    if interactions.drugs_named.len() < 2 {
+        return Ok(());
+    }
+    writeln!(out)?;
+    if !interactions.checked {
+        writeln!(
+            out,
+            "Interactions non vérifiées (installez la source ansm-interactions) : {}",
+            interactions.drugs_named.join(", ")
+        )?;
+        return Ok(());
+    }
+    if interactions.alerts.is_empty() {
+        writeln!(
+            out,
+            "Interactions : aucune alerte du thésaurus ANSM entre {}",
+            interactions.drugs_named.join(", ")
+        )?;
+    } else {
+        writeln!(
+            out,
+            "Alertes d'interaction (thésaurus ANSM, non modifiables) :"
+        )?;
+        for alert in &interactions.alerts {
+            writeln!(
+                out,
+                "  ⚠ {} : {} + {} — {}",
+                alert.level, alert.drugs[0], alert.drugs[1], alert.summary
+            )?;
+        }
+    }
+    if !interactions.unknown.is_empty() {
+        writeln!(
+            out,
+            "  Non reconnus par le thésaurus : {}",
+            interactions.unknown.join(", ")
+        )?;
+    }
+    Ok(())
+}
+
 fn print_answer(out: &mut impl Write, answer: &Answer) -> Result<()> {
+    print_interactions(out, answer)?;
     if answer.abstained {
         writeln!(
             out,

@@ -117,6 +117,11 @@ pub fn qa(settings: &Settings, args: QaArgs) -> Result<()> {
         embedder: embedder.as_deref(),
         ..Resources::default()
     };
+    if args.mode == "generative" {
+        return generative(settings, &args, &kb, &queries, &home, &halves, resources);
+    } else if args.mode != "extractive" {
+        bail!("unknown mode `{}`: use extractive or generative", args.mode);
+    }
     let mut figures = QaFigures::default();
     let mut times = Vec::new();
     let base = answer_config(settings, AnswerMode::Extractive, None, Vec::new());
@@ -221,6 +226,139 @@ pub fn qa(settings: &Settings, args: QaArgs) -> Result<()> {
             );
         }
     }
+    Ok(())
+}
+
+/// Generative mode with the configured model on the answerable questions: verified
+/// sentences, numbers faithfulness before and after verification, latency.
+fn generative(
+    settings: &Settings,
+    args: &QaArgs,
+    kb: &esculape_kb::KnowledgeBase,
+    queries: &[crate::eval::Query],
+    home: &std::collections::HashMap<String, usize>,
+    halves: &[&str; 2],
+    resources: Resources<'_>,
+) -> Result<()> {
+    let generator = crate::generate::generator(settings)?;
+    let resources = Resources {
+        generator: Some(generator.as_ref()),
+        ..resources
+    };
+    let base = answer_config(settings, AnswerMode::Generative, None, Vec::new());
+    let (mut questions, mut generative_answers, mut fallbacks, mut abstained) = (0, 0, 0, 0);
+    let (mut shown, mut dropped, mut cite_own) = (0usize, 0usize, 0usize);
+    // Numbers in the model's sentences (all of them, and those shown) found in a cited
+    // passage.
+    let (mut numbers_all, mut numbers_all_found) = (0usize, 0usize);
+    let (mut numbers_shown, mut numbers_shown_found) = (0usize, 0usize);
+    let mut first = Vec::new();
+    let mut total = Vec::new();
+    for query in queries {
+        let Some(own) = query.relevant.first() else {
+            continue;
+        };
+        let Some(&half) = home.get(own) else {
+            continue;
+        };
+        questions += 1;
+        let answer = ask(kb, &base, resources, &query.query, halves[half])?;
+        total.push(answer.timings.total_ms);
+        if let Some(ms) = answer.timings.first_sentence_ms {
+            first.push(ms);
+        }
+        match answer.mode {
+            AnswerMode::Generative => generative_answers += 1,
+            AnswerMode::Extractive if answer.abstained => abstained += 1,
+            AnswerMode::Extractive => fallbacks += 1,
+        }
+        if answer.mode == AnswerMode::Generative {
+            shown += answer.sentences.len();
+            dropped += answer.dropped.len();
+            cite_own += usize::from(cites_own(&answer, own));
+        } else {
+            // Every model sentence was dropped: they count as dropped.
+            dropped += answer.dropped.len();
+        }
+        let cited_numbers = |citations: &[usize]| -> Vec<esculape_answer::NumberMention> {
+            citations
+                .iter()
+                .filter_map(|number| answer.passages.get(number.wrapping_sub(1)))
+                .flat_map(|passage| esculape_answer::numbers(&passage.evidence_text))
+                .collect()
+        };
+        let model_sentences: Vec<(&esculape_answer::AnswerSentence, bool)> =
+            if answer.mode == AnswerMode::Generative {
+                answer
+                    .sentences
+                    .iter()
+                    .map(|sentence| (sentence, true))
+                    .chain(answer.dropped.iter().map(|sentence| (sentence, false)))
+                    .collect()
+            } else {
+                answer
+                    .dropped
+                    .iter()
+                    .map(|sentence| (sentence, false))
+                    .collect()
+            };
+        for (sentence, is_shown) in model_sentences {
+            let haystack = cited_numbers(&sentence.citations);
+            for mention in esculape_answer::numbers(&sentence.text) {
+                let found = esculape_answer::number_is_supported(&mention, &haystack);
+                numbers_all += 1;
+                numbers_all_found += usize::from(found);
+                if is_shown {
+                    numbers_shown += 1;
+                    numbers_shown_found += usize::from(found);
+                }
+            }
+        }
+    }
+    let share = |part: usize, whole: usize| {
+        if whole == 0 {
+            "—".to_string()
+        } else {
+            format!("{:.3}", part as f64 / whole as f64)
+        }
+    };
+    let median = |values: &mut Vec<f64>| {
+        values.sort_by(f64::total_cmp);
+        values
+            .get(values.len() / 2)
+            .map_or("—".to_string(), |value| format!("{:.0}", value))
+    };
+    let figures = serde_json::json!({
+        "questions": questions,
+        "generative_answers": generative_answers,
+        "extractive_fallbacks": fallbacks,
+        "abstained": abstained,
+        "sentences_shown": shown,
+        "sentences_dropped": dropped,
+        "cite_own_abstract": cite_own,
+        "numbers_in_model_sentences": numbers_all,
+        "numbers_in_model_sentences_found": numbers_all_found,
+        "numbers_shown": numbers_shown,
+        "numbers_shown_found": numbers_shown_found,
+    });
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&figures)?);
+        return Ok(());
+    }
+    println!(
+        "| dataset | model | questions | generative answers | extractive fallbacks | abstentions | model sentences verified | cite own abstract (of generative) | numbers found in cited passage: all model sentences | : shown | first verified sentence p50 (ms) | total p50 (ms) |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!(
+        "| pubmedqa | {} | {questions} | {generative_answers} | {fallbacks} | {abstained} | {} | {} | {} ({numbers_all}) | {} ({numbers_shown}) | {} | {} |",
+        generator.id(),
+        share(shown, shown + dropped),
+        share(cite_own, generative_answers),
+        share(numbers_all_found, numbers_all),
+        share(numbers_shown_found, numbers_shown),
+        median(&mut first),
+        median(&mut total),
+    );
     Ok(())
 }
 

@@ -437,3 +437,104 @@ fn answer_carries_its_audit_record() {
     assert!(planted.text.contains(MARKER) && !planted.evidence_text.contains(MARKER));
     assert_eq!(planted.withheld_sentences, 1);
 }
+
+/// A stand-in for the thesaurus checker (the real one lives over esculape-drugs in the CLI
+/// and is exercised by `esculape ask`): it records what it was asked and returns one alert.
+struct RecordingChecker {
+    asked: Mutex<Vec<Vec<String>>>,
+    fails: bool,
+}
+
+impl esculape_answer::InteractionChecker for RecordingChecker {
+    fn check(&self, drugs: &[String]) -> Result<esculape_answer::InteractionCheck, String> {
+        self.asked.lock().unwrap().push(drugs.to_vec());
+        if self.fails {
+            return Err("the thesaurus is unreadable".into());
+        }
+        let alert = |level: &str, severity: u8| esculape_answer::InteractionAlert {
+            level: level.into(),
+            severity,
+            drugs: [drugs[0].clone(), drugs[1].clone()],
+            substances: [drugs[0].to_uppercase(), drugs[1].to_uppercase()],
+            summary: "fictional alert".into(),
+            source: "test".into(),
+        };
+        Ok(esculape_answer::InteractionCheck {
+            alerts: vec![
+                alert("Précaution d'emploi", 1),
+                alert("Contre-indication", 3),
+            ],
+            unknown: Vec::new(),
+        })
+    }
+}
+
+#[test]
+fn a_question_naming_two_drugs_carries_the_checker_alerts_even_when_abstaining() {
+    let fixture = fixture();
+    let drug_names = DrugNames::from_names(["zorbafénide", "quorvastin", "aspirine"]);
+    let checker = RecordingChecker {
+        asked: Mutex::new(Vec::new()),
+        fails: false,
+    };
+    let resources = Resources {
+        drug_names: Some(&drug_names),
+        interactions: Some(&checker),
+        ..Resources::default()
+    };
+    let (result, _) = ask(
+        &fixture,
+        "Peut-on associer le zorbafénide et la quorvastin chez un patient insuffisant rénal ?",
+        resources,
+        AnswerMode::Extractive,
+    );
+    assert_eq!(
+        result.interactions.drugs_named,
+        vec!["zorbafenide".to_string(), "quorvastin".to_string()]
+    );
+    assert!(result.interactions.checked);
+    // Most severe first, unchanged by the answer.
+    let levels: Vec<&str> = result
+        .interactions
+        .alerts
+        .iter()
+        .map(|alert| alert.level.as_str())
+        .collect();
+    assert_eq!(levels, ["Contre-indication", "Précaution d'emploi"]);
+    assert_eq!(checker.asked.lock().unwrap().len(), 1);
+
+    // One drug: no check.
+    let (single, _) = ask(
+        &fixture,
+        "Quelle dose de zorbafénide chez la femme enceinte ?",
+        resources,
+        AnswerMode::Extractive,
+    );
+    assert!(!single.interactions.checked);
+    assert!(single.interactions.alerts.is_empty());
+    assert_eq!(checker.asked.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn a_failing_interaction_check_fails_the_answer() {
+    let fixture = fixture();
+    let drug_names = DrugNames::from_names(["zorbafénide", "quorvastin"]);
+    let checker = RecordingChecker {
+        asked: Mutex::new(Vec::new()),
+        fails: true,
+    };
+    let resources = Resources {
+        drug_names: Some(&drug_names),
+        interactions: Some(&checker),
+        ..Resources::default()
+    };
+    let error = answer(
+        &fixture.kb,
+        "Peut-on associer le zorbafénide et la quorvastin ?",
+        &AnswerConfig::default(),
+        resources,
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(error.to_string().contains("interactions"), "{error}");
+}

@@ -139,7 +139,9 @@ pub async fn ask(
     ApiJson(request): ApiJson<AskRequest>,
 ) -> Result<Response, ApiError> {
     let (app, identity) = (state.app.clone(), auth.identity().clone());
-    let ticket = app.admit_question(&identity, &request.question)?;
+    let (admitted, question) = (identity.clone(), request.question.clone());
+    // A refusal is audited (a database write): off the async threads like any use case.
+    let ticket = blocking(move || app.admit_question(&admitted, &question)).await?;
     let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<Bytes>();
     let app = state.app.clone();
     tokio::task::spawn_blocking(move || {

@@ -522,3 +522,66 @@ fn the_patient_notice_and_html_export_say_who_validated() {
     assert!(html.contains("&lt;script&gt;douleur&lt;/script&gt;"));
     assert!(html.contains("<footer>"));
 }
+
+#[test]
+fn discharge_treatment_interactions_come_from_the_ansm_thesaurus() {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/drugs/ansm-thesaurus/2020_01");
+    let Ok(thesaurus_json) = std::fs::read_to_string(
+        folder
+            .join("thesaurus-referentiel-national-des-interactions-medicamenteuses-20102020.json"),
+    ) else {
+        eprintln!("skipped: ../shared/data is absent (the ANSM thesaurus lives there)");
+        return;
+    };
+    let index_json =
+        std::fs::read_to_string(folder.join("index-des-substances-20102020.json")).unwrap();
+    let thesaurus =
+        esculape_drugs::Thesaurus::from_json(&thesaurus_json, &index_json, "2020_01").unwrap();
+    let types = types();
+    let request = DraftRequest {
+        document_type: types.get("lettre-de-liaison").unwrap(),
+        documents: vec![InputDocument::new("notes", NOTES)],
+        medications: Some(MedicationLists {
+            admission: InputDocument::new("entree.txt", "simvastatine 20 mg/j\n"),
+            discharge: InputDocument::new(
+                "sortie.txt",
+                "simvastatine 20 mg/j\nclarithromycine 500 mg\n",
+            ),
+        }),
+    };
+    let draft = draft(
+        &request,
+        &DraftConfig::default(),
+        Resources {
+            thesaurus: Some(&thesaurus),
+            ..Resources::default()
+        },
+    )
+    .unwrap();
+    let report = draft
+        .interactions
+        .as_ref()
+        .expect("the thesaurus was given");
+    let alerts: Vec<(String, [String; 2])> = report
+        .alerts
+        .iter()
+        .map(|alert| (alert.level.label_fr().to_string(), alert.labels.clone()))
+        .collect();
+    assert_eq!(
+        alerts,
+        [(
+            esculape_drugs::Level::ContreIndication
+                .label_fr()
+                .to_string(),
+            [
+                "simvastatine 20 mg/j".to_string(),
+                "clarithromycine 500 mg".to_string()
+            ]
+        )]
+    );
+    assert!(
+        draft_markdown(&draft).contains("Interaction ("),
+        "alerts are in the draft"
+    );
+}

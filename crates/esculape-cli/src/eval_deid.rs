@@ -569,7 +569,11 @@ fn write_errors(file: &mut impl Write, dataset: Dataset, note: &Note, spans: &Sp
     // Gold spans with characters left in clear, whatever the labels: what redaction misses.
     let mut masked = vec![false; characters.len()];
     for &(start, end, _) in spans {
-        for flag in masked.iter_mut().take(end.min(characters.len())).skip(start) {
+        for flag in masked
+            .iter_mut()
+            .take(end.min(characters.len()))
+            .skip(start)
+        {
             *flag = true;
         }
     }

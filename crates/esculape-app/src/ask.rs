@@ -163,6 +163,11 @@ impl App {
             generator: engine.generator.as_deref(),
             drug_names: Some(&engine.drug_names),
             pseudonymization: Some(&self.engines.pseudonymization),
+            interactions: self
+                .engines
+                .medication
+                .as_deref()
+                .map(|medication| medication as &dyn esculape_answer::InteractionChecker),
             ..Resources::default()
         };
         let result =

@@ -4,6 +4,7 @@
 use crate::app::{App, Outcome as AuditOutcome};
 use crate::identity::{Identity, Permission};
 use crate::{Error, Result};
+use esculape_answer::{InteractionAlert, InteractionCheck, InteractionChecker};
 use esculape_drugs::{
     Bdpm, BdpmTables, CheckReport, Dose, Outcome, PrescriptionLine, Resolution, Specialty,
     Thesaurus,
@@ -247,6 +248,93 @@ impl App {
                     .into(),
             )
         })
+    }
+}
+
+/// The drugs a question names, checked for answers ("Demander"): the same thesaurus
+/// and resolution as prescriptions.
+impl Medication {
+    /// The substances `name` stands for: a thesaurus term itself, or what the BDPM
+    /// resolves it to (every candidate's substances when it is ambiguous: more alerts,
+    /// never fewer).
+    fn substances_named(&self, name: &str) -> Vec<String> {
+        if self.thesaurus.find(name).is_some() {
+            return vec![name.to_string()];
+        }
+        let Some(bdpm) = &self.bdpm else {
+            return Vec::new();
+        };
+        match bdpm.resolve(name, Some(&self.thesaurus)).outcome {
+            Outcome::Specialties { cis, .. } => cis
+                .first()
+                .map(|cis| bdpm.interaction_substances(cis, &self.thesaurus))
+                .unwrap_or_default(),
+            Outcome::Substance { name, .. } => vec![name],
+            Outcome::Ambiguous { candidates } => {
+                let mut all: Vec<String> = candidates
+                    .iter()
+                    .flat_map(|candidate| {
+                        bdpm.interaction_substances(&candidate.cis, &self.thesaurus)
+                    })
+                    .collect();
+                all.sort();
+                all.dedup();
+                all
+            }
+            Outcome::NotFound { .. } => Vec::new(),
+        }
+    }
+}
+
+impl InteractionChecker for Medication {
+    fn check(&self, drugs: &[String]) -> std::result::Result<InteractionCheck, String> {
+        let mut lines = Vec::new();
+        let mut unknown = Vec::new();
+        for drug in drugs {
+            let substances = self.substances_named(drug);
+            if substances.is_empty() {
+                unknown.push(drug.clone());
+            } else {
+                lines.push(PrescriptionLine {
+                    label: drug.clone(),
+                    substances,
+                    dose: None,
+                });
+            }
+        }
+        let report = self.thesaurus.check(&lines);
+        let alerts = report
+            .alerts
+            .iter()
+            .map(|alert| InteractionAlert {
+                level: alert.level.label_fr().to_string(),
+                severity: alert.level as u8,
+                drugs: alert.labels.clone(),
+                substances: alert.substances.clone(),
+                summary: alert
+                    .reasons
+                    .iter()
+                    .map(|reason| {
+                        let mut text = reason.mechanism.clone();
+                        if let Some(level) = reason
+                            .levels
+                            .iter()
+                            .find(|assessment| assessment.level == alert.level)
+                            && !level.info.trim().is_empty()
+                        {
+                            text = format!("{text} — {}", level.info.trim());
+                        }
+                        text
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ; "),
+                source: format!(
+                    "ANSM, Thésaurus des interactions médicamenteuses, version {}",
+                    alert.thesaurus_version
+                ),
+            })
+            .collect();
+        Ok(InteractionCheck { alerts, unknown })
     }
 }
 

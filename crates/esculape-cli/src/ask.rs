@@ -5,10 +5,8 @@ use crate::sources::open_kb;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use esculape_answer::{
-    Answer, AnswerConfig, AnswerMode, DrugNames, InteractionAlert, InteractionCheck,
-    InteractionChecker, Resources, UsedPassage,
+    Answer, AnswerConfig, AnswerMode, DrugNames, InteractionChecker, Resources, UsedPassage,
 };
-use esculape_drugs::{Bdpm, Outcome, PrescriptionLine, Thesaurus};
 use esculape_kb::SearchMode;
 use std::collections::HashMap;
 use std::io::Write;
@@ -69,7 +67,9 @@ pub fn ask(settings: &Settings, args: AskArgs) -> Result<()> {
     if embedder.is_some() && kb.has_vectors() {
         config.search_mode = SearchMode::Hybrid;
     }
-    let checker = InteractionsFromThesaurus::load(&kb);
+    // The checker of `esculape interactions` (ANSM thesaurus, names through the BDPM);
+    // without the `ansm-interactions` pack the answer says interactions were not checked.
+    let checker = esculape_app::Medication::load(&kb).ok();
     let resources = Resources {
         generator: generator.as_deref(),
         embedder: embedder.as_deref(),
@@ -147,106 +147,6 @@ pub fn drug_names(settings: &Settings) -> DrugNames {
             tracing::warn!(path = %path.display(), "cannot read the drug names; drug names are not checked");
             DrugNames::default()
         }
-    }
-}
-
-/// The interaction checker of `esculape interactions` (ANSM thesaurus, names resolved
-/// through the BDPM), for the drugs a question names.
-pub struct InteractionsFromThesaurus {
-    thesaurus: Thesaurus,
-    bdpm: Option<Bdpm>,
-}
-
-impl InteractionsFromThesaurus {
-    /// `None` when the `ansm-interactions` pack is not installed (the answer then says
-    /// that interactions were not checked).
-    pub fn load(kb: &esculape_kb::KnowledgeBase) -> Option<InteractionsFromThesaurus> {
-        let thesaurus = crate::drugs::load_thesaurus(kb).ok()?;
-        let bdpm = crate::drugs::load_bdpm(kb).ok();
-        Some(InteractionsFromThesaurus { thesaurus, bdpm })
-    }
-
-    /// The substances `name` stands for: a thesaurus term itself, or what the BDPM
-    /// resolves it to (every candidate's substances when it is ambiguous: more alerts,
-    /// never fewer).
-    fn substances(&self, name: &str) -> Vec<String> {
-        if self.thesaurus.find(name).is_some() {
-            return vec![name.to_string()];
-        }
-        let Some(bdpm) = &self.bdpm else {
-            return Vec::new();
-        };
-        match bdpm.resolve(name, Some(&self.thesaurus)).outcome {
-            Outcome::Specialties { cis, .. } => cis
-                .first()
-                .map(|cis| bdpm.interaction_substances(cis, &self.thesaurus))
-                .unwrap_or_default(),
-            Outcome::Substance { name, .. } => vec![name],
-            Outcome::Ambiguous { candidates } => {
-                let mut all: Vec<String> = candidates
-                    .iter()
-                    .flat_map(|candidate| {
-                        bdpm.interaction_substances(&candidate.cis, &self.thesaurus)
-                    })
-                    .collect();
-                all.sort();
-                all.dedup();
-                all
-            }
-            Outcome::NotFound { .. } => Vec::new(),
-        }
-    }
-}
-
-impl InteractionChecker for InteractionsFromThesaurus {
-    fn check(&self, drugs: &[String]) -> std::result::Result<InteractionCheck, String> {
-        let mut lines = Vec::new();
-        let mut unknown = Vec::new();
-        for drug in drugs {
-            let substances = self.substances(drug);
-            if substances.is_empty() {
-                unknown.push(drug.clone());
-            } else {
-                lines.push(PrescriptionLine {
-                    label: drug.clone(),
-                    substances,
-                    dose: None,
-                });
-            }
-        }
-        let report = self.thesaurus.check(&lines);
-        let alerts = report
-            .alerts
-            .iter()
-            .map(|alert| InteractionAlert {
-                level: alert.level.label_fr().to_string(),
-                severity: alert.level as u8,
-                drugs: alert.labels.clone(),
-                substances: alert.substances.clone(),
-                summary: alert
-                    .reasons
-                    .iter()
-                    .map(|reason| {
-                        let mut text = reason.mechanism.clone();
-                        if let Some(level) = reason
-                            .levels
-                            .iter()
-                            .find(|assessment| assessment.level == alert.level)
-                            && !level.info.trim().is_empty()
-                        {
-                            text = format!("{text} — {}", level.info.trim());
-                        }
-                        text
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" ; "),
-                source: format!(
-                    "ANSM, Thésaurus des interactions médicamenteuses, version {}",
-                    alert.thesaurus_version
-                ),
-            })
-            .collect();
-        Ok(InteractionCheck { alerts, unknown })
     }
 }
 

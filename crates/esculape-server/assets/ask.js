@@ -38,6 +38,17 @@
 
   function renderFinal(section, answer) {
     section.replaceChildren(el('h2', {}, t.answerHeading));
+    const interactions = answer.interactions || {};
+    if ((interactions.drugs_named || []).length >= 2) {
+      const part = el('section', { class: 'answer-interactions' }, el('h3', {}, t.interactionsHeading));
+      if (!interactions.checked) part.append(el('p', { class: 'warning' }, t.interactionsNotChecked));
+      for (const alert of interactions.alerts || []) {
+        part.append(el('article', { class: 'alert' },
+          el('p', {}, el('strong', { class: 'level' }, alert.level.toUpperCase()), ' — ' + alert.drugs[0] + ' + ' + alert.drugs[1]),
+          el('p', {}, alert.summary), el('p', { class: 'hint' }, alert.source)));
+      }
+      section.append(part);
+    }
     if (answer.abstained) {
       section.append(el('p', { class: 'abstention', role: 'status' },
         el('strong', {}, answer.abstention_message || ''), ' ' + t.abstained));

@@ -90,6 +90,11 @@ pub struct AskAnswer {
     pub mode: String,
     pub model: Option<String>,
     pub identifiers_replaced: usize,
+    /// When the question names two drugs or more: the interaction checker's alerts
+    /// (`drugs_named`, `checked`, `alerts` with `level`, `drugs`, `summary`, `source`),
+    /// deterministic, from the ANSM thesaurus, shown even when the answer abstains.
+    #[schema(value_type = Object)]
+    pub interactions: serde_json::Value,
     /// Always true: the answer is machine-generated and must be checked by a clinician.
     pub ai_generated: bool,
 }
@@ -114,6 +119,7 @@ impl From<&Answer> for AskAnswer {
             },
             model: answer.model.clone(),
             identifiers_replaced: answer.identifiers_replaced,
+            interactions: serde_json::to_value(&answer.interactions).unwrap_or_default(),
             ai_generated: true,
         }
     }

@@ -125,7 +125,9 @@ fn render(
             data-abstained=(texts.abstained_note) data-open=(texts.open_passage)
             data-busy=(texts.busy) data-retry-in=(texts.retry_in) data-seconds=(texts.seconds)
             data-dropped=(texts.dropped_note) data-extractive=(texts.mode_extractive)
-            data-generative=(texts.mode_generative) {
+            data-generative=(texts.mode_generative)
+            data-interactions-heading=(texts.interactions_heading)
+            data-interactions-not-checked=(texts.interactions_not_checked) {
             @if let Some(shown) = shown {
                 (shown)
             }
@@ -139,9 +141,28 @@ fn render(
 /// cited sources with provenance; or the abstention with the closest passages.
 fn answer_markup(texts: &ClinicalTexts, answer: &Answer) -> Markup {
     let passage = |number: usize| answer.passages.get(number.wrapping_sub(1));
+    let interactions = &answer.interactions;
     html! {
         section class="answer" {
             h2 { (texts.answer_heading) }
+            @if interactions.drugs_named.len() >= 2 {
+                section class="answer-interactions" {
+                    h3 { (texts.interactions_heading) }
+                    @if !interactions.checked {
+                        p class="warning" { (texts.interactions_not_checked) }
+                    }
+                    @for alert in &interactions.alerts {
+                        article class="alert" {
+                            p {
+                                strong class="level" { (alert.level.to_uppercase()) }
+                                " — " (alert.drugs[0]) " + " (alert.drugs[1])
+                            }
+                            p { (alert.summary) }
+                            p class="hint" { (alert.source) }
+                        }
+                    }
+                }
+            }
             @if answer.abstained {
                 p class="abstention" role="status" {
                     strong { (answer.abstention_message.as_deref().unwrap_or_default()) }

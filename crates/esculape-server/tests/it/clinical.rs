@@ -592,3 +592,27 @@ async fn the_pseudonymize_page_lists_the_masked_identifiers() {
     let output = &output[..output.find("</pre>").unwrap()];
     assert!(!output.contains("DUPONT"), "{output}");
 }
+
+#[tokio::test]
+async fn an_answer_naming_two_drugs_carries_the_thesaurus_alert() {
+    let server = server_with_engines(1, 1);
+    let clinician = login(&server.router, "dr.martin").await;
+    let reply = ask(
+        &server,
+        &clinician,
+        "Peut-on associer clarithromycine et simvastatine ?",
+    )
+    .await;
+    let events = events(&reply.body);
+    let (name, answer) = events.last().unwrap();
+    assert_eq!(name, "answer", "{}", reply.body);
+    let interactions = &answer["interactions"];
+    assert_eq!(interactions["checked"], true, "{interactions}");
+    assert_eq!(interactions["alerts"][0]["level"], "Contre-indication");
+    assert!(
+        interactions["alerts"][0]["source"]
+            .as_str()
+            .unwrap()
+            .contains("test")
+    );
+}

@@ -53,7 +53,7 @@ pub fn server_with_engines(workers: usize, waiting: usize) -> TestServer {
                 .unwrap();
         app.with_answers(esculape_app::AskEngine {
             config: esculape_answer::AnswerConfig::default(),
-            drug_names: esculape_answer::DrugNames::default(),
+            drug_names: esculape_answer::DrugNames::from_names(["clarithromycine", "simvastatine"]),
             generator: None,
             queue: Arc::new(esculape_app::ModelQueue::new(workers, waiting, 7)),
         })

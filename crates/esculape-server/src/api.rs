@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document generated from these handlers.
 
 use crate::api_clinical as clinical;
+use crate::api_drafts as drafts;
 use crate::api_openai as openai;
 use crate::error::{ApiError, ErrorBody};
 use crate::session::{self, ApiAuth, ApiChangeAuth, SESSION_COOKIE, blocking};
@@ -9,7 +10,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, patch, post};
+use axum::routing::{MethodRouter, get, patch, post, put};
 use esculape_app::{AccountChange, NewAccount, Password, Role, SearchQuery};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -49,6 +50,14 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint("get", "/api/v1/scores", get(clinical::calculators)),
         endpoint("post", "/api/v1/scores/{id}", post(clinical::compute_score)),
         endpoint("post", "/api/v1/pseudonymize", post(clinical::pseudonymize)),
+        endpoint("post", "/api/v1/drafts", post(drafts::create)),
+        endpoint("get", "/api/v1/drafts", get(drafts::list)),
+        endpoint("get", "/api/v1/drafts/{id}", get(drafts::show)),
+        endpoint("put", "/api/v1/drafts/{id}", put(drafts::edit)),
+        endpoint("post", "/api/v1/drafts/{id}/validate", post(drafts::validate)),
+        endpoint("post", "/api/v1/drafts/{id}/reject", post(drafts::reject)),
+        endpoint("get", "/api/v1/drafts/{id}/export", get(drafts::export)),
+        endpoint("get", "/api/v1/drafts/{id}/notice", get(drafts::notice)),
         endpoint(
             "post",
             "/v1/chat/completions",
@@ -86,6 +95,14 @@ pub fn endpoints() -> Vec<Endpoint> {
         clinical::calculators,
         clinical::compute_score,
         clinical::pseudonymize,
+        drafts::create,
+        drafts::list,
+        drafts::show,
+        drafts::edit,
+        drafts::validate,
+        drafts::reject,
+        drafts::export,
+        drafts::notice,
         openai::chat_completions,
         openai::embeddings,
         openapi

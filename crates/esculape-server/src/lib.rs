@@ -24,6 +24,7 @@
 
 pub mod api;
 pub mod api_clinical;
+pub mod api_drafts;
 pub mod api_openai;
 mod config;
 pub mod error;

@@ -3,6 +3,7 @@
 
 mod api;
 mod clinical;
+mod drafts;
 mod openai;
 mod pages;
 

@@ -1,0 +1,378 @@
+//! Rédiger: `/api/v1/drafts` (create, list, show, edit, validate, reject, export,
+//! notice) with its authorization failures, and the page.
+
+use crate::*;
+use axum::http::{Method, StatusCode, header};
+
+/// Synthetic notes (no person): a reason, an examination, no conclusion.
+const NOTES: &str = "Motif : douleur thoracique depuis 2 jours.\nExamen : auscultation normale.";
+
+async fn create(server: &TestServer, session: &Session) -> Reply {
+    post_json(
+        &server.router,
+        "/api/v1/drafts",
+        Some(session),
+        serde_json::json!({ "document_type": "compte-rendu-consultation", "notes": NOTES }),
+    )
+    .await
+}
+
+/// The newest audit record, as `login action target outcome`.
+fn last_audit(server: &TestServer) -> String {
+    let auditor = server
+        .app
+        .terminal_identity(esculape_app::Operator::terminal(), "auditrice")
+        .unwrap();
+    let page = server.app.audit_records(&auditor, None, 20).unwrap();
+    // the newest is the auditor's own reading of the trail: skip `audit.*` and `auth.*`
+    let record = page
+        .iter()
+        .find(|record| record.action.starts_with("draft."))
+        .unwrap();
+    format!(
+        "{} {} {} {}",
+        record.actor, record.action, record.target, record.outcome
+    )
+}
+
+#[tokio::test]
+async fn a_clinician_drafts_validates_and_exports_with_the_notice() {
+    let server = server();
+    let clinician = login(&server.router, "dr.martin").await;
+    let reply = create(&server, &clinician).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let created = reply.json();
+    let id = created["summary"]["id"].as_i64().unwrap();
+    assert_eq!(created["summary"]["status"], "draft");
+    assert_eq!(created["ai_generated"], true);
+    // every kept sentence points at a span of the notes that holds its words
+    let sections = created["draft"]["sections"].as_array().unwrap();
+    let mut sentences = 0;
+    for section in sections {
+        for sentence in section["sentences"].as_array().unwrap() {
+            sentences += 1;
+            let span = &sentence["spans"][0];
+            let (start, end) = (
+                span["start_char"].as_u64().unwrap() as usize,
+                span["end_char"].as_u64().unwrap() as usize,
+            );
+            let excerpt: String = NOTES.chars().skip(start).take(end - start).collect();
+            let text = sentence["text"].as_str().unwrap();
+            assert!(
+                excerpt.contains(text.trim_end_matches('.')) || text.contains(excerpt.trim()),
+                "{text:?} vs {excerpt:?}"
+            );
+        }
+    }
+    assert!(sentences >= 2, "{}", reply.body);
+    // the conclusion is not in the notes: written as missing, not invented
+    assert!(
+        sections
+            .iter()
+            .any(|section| section["missing"].is_string()),
+        "{}",
+        reply.body
+    );
+
+    let list = get(&server.router, "/api/v1/drafts", Some(&clinician)).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert_eq!(list.json().as_array().unwrap().len(), 1);
+
+    let refused = get(
+        &server.router,
+        &format!("/api/v1/drafts/{id}/export?format=md"),
+        Some(&clinician),
+    )
+    .await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (StatusCode::CONFLICT, "conflict".to_string()),
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        last_audit(&server),
+        format!("dr.martin draft.export {id} denied")
+    );
+
+    let shown = get(
+        &server.router,
+        &format!("/api/v1/drafts/{id}"),
+        Some(&clinician),
+    )
+    .await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+    let body = shown.json()["versions"][0]["body"]
+        .as_str()
+        .unwrap()
+        .replace("auscultation normale", "auscultation cardiaque normale");
+    let edited = send(
+        &server.router,
+        request(
+            Method::PUT,
+            &format!("/api/v1/drafts/{id}"),
+            Some(Credential::Bearer(&clinician)),
+            Some(serde_json::json!({ "body": body })),
+        ),
+    )
+    .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    assert_eq!(
+        (
+            edited.json()["status"].as_str(),
+            edited.json()["latest_version"].as_i64()
+        ),
+        (Some("edited"), Some(2))
+    );
+
+    let validated = post_json(
+        &server.router,
+        &format!("/api/v1/drafts/{id}/validate"),
+        Some(&clinician),
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(validated.status, StatusCode::OK, "{}", validated.body);
+    assert_eq!(validated.json()["status"], "validated");
+    assert_eq!(
+        last_audit(&server),
+        format!("dr.martin draft.validate {id} success")
+    );
+
+    for (format, content_type) in [
+        ("md", "text/markdown"),
+        ("txt", "text/plain"),
+        ("html", "text/html"),
+    ] {
+        let exported = get(
+            &server.router,
+            &format!("/api/v1/drafts/{id}/export?format={format}"),
+            Some(&clinician),
+        )
+        .await;
+        assert_eq!(exported.status, StatusCode::OK, "{}", exported.body);
+        assert!(
+            exported.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with(content_type)
+        );
+        assert!(
+            exported.body.contains("auscultation cardiaque normale"),
+            "{format}"
+        );
+        assert!(
+            exported.body.contains("Compte dr.martin"),
+            "{format}: {}",
+            exported.body
+        );
+    }
+    let unknown = get(
+        &server.router,
+        &format!("/api/v1/drafts/{id}/export?format=docx"),
+        Some(&clinician),
+    )
+    .await;
+    assert_eq!(
+        unknown.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unknown.body
+    );
+
+    let notice = get(
+        &server.router,
+        &format!("/api/v1/drafts/{id}/notice"),
+        Some(&clinician),
+    )
+    .await;
+    assert_eq!(notice.status, StatusCode::OK, "{}", notice.body);
+    let notice = notice.json();
+    assert!(
+        notice["fr"].as_str().unwrap().contains("Compte dr.martin"),
+        "{notice}"
+    );
+    assert!(
+        notice["en"].as_str().unwrap().contains("Compte dr.martin"),
+        "{notice}"
+    );
+}
+
+#[tokio::test]
+async fn a_rejected_draft_is_never_exported() {
+    let server = server();
+    let clinician = login(&server.router, "dr.martin").await;
+    let id = create(&server, &clinician).await.json()["summary"]["id"]
+        .as_i64()
+        .unwrap();
+    let rejected = post_json(
+        &server.router,
+        &format!("/api/v1/drafts/{id}/reject"),
+        Some(&clinician),
+        serde_json::json!({ "reason": "incomplet" }),
+    )
+    .await;
+    assert_eq!(rejected.status, StatusCode::OK, "{}", rejected.body);
+    assert_eq!(
+        (
+            rejected.json()["status"].as_str(),
+            rejected.json()["rejection_reason"].as_str()
+        ),
+        (Some("rejected"), Some("incomplet"))
+    );
+    let export = get(
+        &server.router,
+        &format!("/api/v1/drafts/{id}/export"),
+        Some(&clinician),
+    )
+    .await;
+    assert_eq!(export.status, StatusCode::CONFLICT, "{}", export.body);
+}
+
+#[tokio::test]
+async fn another_clinician_cannot_see_or_change_a_draft() {
+    let server = server();
+    server
+        .app
+        .operator_create_user(
+            esculape_app::Operator::terminal(),
+            &esculape_app::NewAccount {
+                login: "dr.durand".into(),
+                display_name: "Compte dr.durand".into(),
+                role: esculape_app::Role::Clinician,
+                password: esculape_app::Password::new(PASSWORD),
+            },
+        )
+        .unwrap();
+    let owner = login(&server.router, "dr.martin").await;
+    let other = login(&server.router, "dr.durand").await;
+    let id = create(&server, &owner).await.json()["summary"]["id"]
+        .as_i64()
+        .unwrap();
+    for uri in [
+        format!("/api/v1/drafts/{id}"),
+        format!("/api/v1/drafts/{id}/export"),
+        format!("/api/v1/drafts/{id}/notice"),
+    ] {
+        let reply = get(&server.router, &uri, Some(&other)).await;
+        assert_eq!(
+            (reply.status, reply.code()),
+            (StatusCode::NOT_FOUND, "not_found".to_string()),
+            "{uri}: {}",
+            reply.body
+        );
+    }
+    let validate = post_json(
+        &server.router,
+        &format!("/api/v1/drafts/{id}/validate"),
+        Some(&other),
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(validate.status, StatusCode::NOT_FOUND, "{}", validate.body);
+    assert_eq!(
+        last_audit(&server),
+        format!("dr.durand draft.validate {id} denied")
+    );
+    let list = get(&server.router, "/api/v1/drafts", Some(&other)).await;
+    assert_eq!(list.json().as_array().unwrap().len(), 0);
+    // the owner's draft is untouched
+    let shown = get(
+        &server.router,
+        &format!("/api/v1/drafts/{id}"),
+        Some(&owner),
+    )
+    .await;
+    assert_eq!(shown.json()["summary"]["status"], "draft");
+}
+
+#[tokio::test]
+async fn auditors_and_admins_cannot_draft_and_bad_input_is_named() {
+    let server = server();
+    for role in ["auditrice", "admin"] {
+        let session = login(&server.router, role).await;
+        let reply = create(&server, &session).await;
+        assert_eq!(
+            (reply.status, reply.code()),
+            (StatusCode::FORBIDDEN, "forbidden".to_string()),
+            "{role}: {}",
+            reply.body
+        );
+        let list = get(&server.router, "/api/v1/drafts", Some(&session)).await;
+        assert_eq!(list.status, StatusCode::FORBIDDEN, "{role}");
+    }
+    let clinician = login(&server.router, "dr.martin").await;
+    let unknown = post_json(
+        &server.router,
+        "/api/v1/drafts",
+        Some(&clinician),
+        serde_json::json!({ "document_type": "ordonnance", "notes": NOTES }),
+    )
+    .await;
+    assert_eq!(
+        unknown.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unknown.body
+    );
+    assert!(
+        unknown.body.contains("lettre-de-liaison"),
+        "{}",
+        unknown.body
+    );
+    let empty = post_json(
+        &server.router,
+        "/api/v1/drafts",
+        Some(&clinician),
+        serde_json::json!({ "document_type": "compte-rendu-consultation", "notes": "  " }),
+    )
+    .await;
+    assert_eq!(
+        empty.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        empty.body
+    );
+    // a change with the session cookie but without the CSRF token is refused
+    let forged = send(
+        &server.router,
+        request(
+            Method::POST,
+            "/api/v1/drafts",
+            Some(Credential::Cookie(&clinician, None)),
+            Some(
+                serde_json::json!({ "document_type": "compte-rendu-consultation", "notes": NOTES }),
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(forged.code(), "csrf", "{}", forged.body);
+}
+
+#[tokio::test]
+async fn treatment_lists_are_reconciled_in_the_draft() {
+    let server = server();
+    let clinician = login(&server.router, "dr.martin").await;
+    let reply = post_json(
+        &server.router,
+        "/api/v1/drafts",
+        Some(&clinician),
+        serde_json::json!({
+            "document_type": "lettre-de-liaison",
+            "notes": NOTES,
+            "admission_medications": "amlodipine 5 mg/j\nparacetamol 1 g",
+            "discharge_medications": "amlodipine 10 mg/j",
+        }),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let draft = &reply.json()["draft"];
+    let kinds: Vec<String> = draft["treatments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|change| change["kind"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(kinds.len(), 2, "{draft}");
+    assert_eq!(draft["sources"].as_array().unwrap().len(), 3, "{draft}");
+}

@@ -146,6 +146,10 @@ pub fn with_engines(settings: &Settings, app: App) -> Result<App> {
         .with_models(models)
         .with_scores()
         .with_pseudonymization(pseudonymization);
+    // Rédiger needs no engine of its own (extractive drafting always works).
+    let mut features = app.features();
+    features.drafting = true;
+    app = app.with_features(features);
     if app
         .knowledge_base()
         .catalog()

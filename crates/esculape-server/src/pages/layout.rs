@@ -142,7 +142,11 @@ fn navigation(texts: &Texts, auth: &Auth, features: Features, current: &str) -> 
         ),
         ("/ordonnance", texts.nav_prescription, features.prescription),
         ("/scores", texts.nav_scores, features.scores),
-        ("/rediger", texts.nav_draft, features.drafting),
+        (
+            "/rediger",
+            texts.nav_draft,
+            features.drafting && identity.can(Permission::Draft),
+        ),
         (
             "/pseudonymiser",
             texts.nav_pseudonymize,

@@ -5,6 +5,8 @@
 mod admin;
 mod ask;
 mod clinical_texts;
+mod draft_texts;
+mod drafts;
 mod layout;
 mod library;
 mod login;
@@ -56,6 +58,14 @@ pub fn routes() -> Router<AppState> {
             "/pseudonymiser",
             get(pseudonymize::pseudonymize_page).post(pseudonymize::pseudonymize_submit),
         )
+        .route(
+            "/rediger",
+            get(drafts::drafts_page).post(drafts::draft_submit),
+        )
+        .route("/rediger/{id}", get(drafts::draft_page))
+        .route("/rediger/{id}/valider", post(drafts::validate_submit))
+        .route("/rediger/{id}/rejeter", post(drafts::reject_submit))
+        .route("/rediger/{id}/modifier", post(drafts::edit_submit))
         .route("/static/style.css", get(style))
         .route("/static/ask.js", get(ask_script))
 }

@@ -376,3 +376,145 @@ async fn treatment_lists_are_reconciled_in_the_draft() {
     assert_eq!(kinds.len(), 2, "{draft}");
     assert_eq!(draft["sources"].as_array().unwrap().len(), 3, "{draft}");
 }
+
+/// A form value, percent-encoded.
+fn encoded(value: &str) -> String {
+    let mut out = String::new();
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_page_drafts_beside_the_notes_then_validates_and_offers_the_exports() {
+    use crate::pages::{Browser, hidden_csrf};
+    let server = server_with(esculape_app::Features {
+        drafting: true,
+        ..esculape_app::Features::default()
+    });
+    let mut browser = Browser::default();
+    browser.sign_in(&server, "dr.martin").await;
+    let page = browser
+        .go(&server, Method::GET, "/rediger", None, None)
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("class=\"ai-banner\""));
+    assert!(page.body.contains("<label for=\"notes\">"));
+    assert!(page.body.contains("aria-current=\"page\""), "the nav link");
+    let csrf = hidden_csrf(&page.body);
+
+    // without the CSRF token: refused, nothing saved
+    let forged = browser
+        .go(
+            &server,
+            Method::POST,
+            "/rediger",
+            Some(&format!(
+                "csrf=wrong&document_type=compte-rendu-consultation&notes={}",
+                encoded(NOTES)
+            )),
+            None,
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.body);
+
+    let done = browser
+        .go(
+            &server,
+            Method::POST,
+            "/rediger",
+            Some(&format!(
+                "csrf={csrf}&document_type=compte-rendu-consultation&notes={}&admission_medications=&discharge_medications=",
+                encoded(NOTES)
+            )),
+            None,
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("class=\"ai-banner\""));
+    // the notes beside the draft, each sentence with a numbered link to a quoted passage
+    assert!(done.body.contains("class=\"notes-text\""));
+    assert!(done.body.contains("href=\"#extrait-1\""), "{}", done.body);
+    assert!(done.body.contains("id=\"extrait-1\""));
+    assert!(done.body.contains("<blockquote>"), "{}", done.body);
+    assert!(done.body.contains("class=\"missing\""), "{}", done.body);
+    assert!(done.body.contains("/valider\""));
+    assert!(done.body.contains("/rejeter\""));
+    let drafts = server
+        .app
+        .my_drafts(
+            &server
+                .app
+                .terminal_identity(esculape_app::Operator::terminal(), "dr.martin")
+                .unwrap(),
+        )
+        .unwrap();
+    assert_eq!(drafts.len(), 1, "the forged form saved nothing");
+    let id = drafts[0].id;
+
+    let detail = browser
+        .go(&server, Method::GET, &format!("/rediger/{id}"), None, None)
+        .await;
+    assert_eq!(detail.status, StatusCode::OK, "{}", detail.body);
+    assert!(detail.body.contains("href=\"#extrait-1\""));
+    assert!(
+        !detail.body.contains("/export?format=html"),
+        "not before validation"
+    );
+    let validated = browser
+        .go(
+            &server,
+            Method::POST,
+            &format!("/rediger/{id}/valider"),
+            Some(&format!("csrf={csrf}")),
+            None,
+        )
+        .await;
+    assert_eq!(
+        validated.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        validated.body
+    );
+    let detail = browser
+        .go(&server, Method::GET, &format!("/rediger/{id}"), None, None)
+        .await;
+    assert!(detail.body.contains("status-validated"), "{}", detail.body);
+    assert!(
+        detail
+            .body
+            .contains(&format!("/api/v1/drafts/{id}/export?format=html"))
+    );
+    assert!(detail.body.contains("class=\"patient-notice\""));
+    assert!(!detail.body.contains("/valider\""), "no decision twice");
+    let exported = browser
+        .go(
+            &server,
+            Method::GET,
+            &format!("/api/v1/drafts/{id}/export?format=html"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(exported.status, StatusCode::OK, "{}", exported.body);
+
+    let list = browser
+        .go(&server, Method::GET, "/rediger", None, None)
+        .await;
+    assert!(list.body.contains(&format!("href=\"/rediger/{id}\"")));
+    assert!(list.body.contains("validé"));
+
+    // another role does not get the page; the auditor has no Rédiger link
+    let mut auditor = Browser::default();
+    auditor.sign_in(&server, "auditrice").await;
+    let refused = auditor
+        .go(&server, Method::GET, &format!("/rediger/{id}"), None, None)
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert!(!refused.body.contains("href=\"/rediger\""));
+}

@@ -152,6 +152,17 @@ impl App {
         &self.settings
     }
 
+    /// The interaction thesaurus (and BDPM) when loaded: drafts check the discharge
+    /// treatment with it.
+    pub fn medication_engine(&self) -> Option<&crate::medication::Medication> {
+        self.engines.medication.as_deref()
+    }
+
+    /// The pseudonymization settings of this site (drafts pseudonymize with them too).
+    pub fn pseudonymization_config(&self) -> &esculape_pseudo::Config {
+        &self.engines.pseudonymization
+    }
+
     /// Appends an audit record; `details` must never hold patient text.
     pub(crate) fn audit(
         &self,

@@ -257,7 +257,7 @@ impl Medication {
     /// The substances `name` stands for: a thesaurus term itself, or what the BDPM
     /// resolves it to (every candidate's substances when it is ambiguous: more alerts,
     /// never fewer).
-    fn substances_named(&self, name: &str) -> Vec<String> {
+    pub fn substances_named(&self, name: &str) -> Vec<String> {
         if self.thesaurus.find(name).is_some() {
             return vec![name.to_string()];
         }

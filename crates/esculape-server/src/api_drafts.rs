@@ -174,13 +174,23 @@ pub fn create_draft(
         documents: vec![InputDocument::new(NOTES_NAME, request.notes.clone())],
         medications,
     };
+    let config = DraftConfig {
+        pseudonymization: app.pseudonymization_config().clone(),
+        ..DraftConfig::default()
+    };
+    let medication = app.medication_engine();
+    let resolve = medication.map(|medication| {
+        move |line: &str| -> Vec<String> { substances_of_line(medication, line) }
+    });
     let draft = esculape_drafting::draft(
         &draft_request,
-        &DraftConfig::default(),
+        &config,
         esculape_drafting::Resources {
             generator: None,
-            thesaurus: None,
-            substances_of: None,
+            thesaurus: medication.map(|medication| &medication.thesaurus),
+            substances_of: resolve
+                .as_ref()
+                .map(|resolve| resolve as &esculape_drafting::SubstancesOf),
             drug_names: None,
         },
     )
@@ -189,6 +199,24 @@ pub fn create_draft(
     let value = serde_json::to_value(&draft)
         .map_err(|error| esculape_app::Error::Internal(format!("draft as JSON: {error}")))?;
     Ok((record.id, value, summary!(&record)))
+}
+
+/// The substances of a treatment line (`amlodipine 5 mg/j`): what the thesaurus or the
+/// BDPM resolves the line or its drug name (the words before the first number) to; else
+/// the name itself, which the check then reports as absent from the thesaurus.
+fn substances_of_line(medication: &esculape_app::Medication, line: &str) -> Vec<String> {
+    let name: Vec<&str> = line
+        .split_whitespace()
+        .take_while(|word| !word.starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    let name = name.join(" ");
+    for candidate in [line.trim(), name.as_str()] {
+        let substances = medication.substances_named(candidate);
+        if !substances.is_empty() {
+            return substances;
+        }
+    }
+    vec![name.to_uppercase()]
 }
 
 /// A treatment list that says something.

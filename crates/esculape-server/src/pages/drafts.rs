@@ -473,7 +473,7 @@ fn side_by_side(lang: Lang, draft: &Value, inputs: Option<&[(&str, &str)]>) -> M
                         Some(alerts) => ul class="alerts" {
                             @for alert in alerts {
                                 li class={ "alert level-" (alert["level"].as_str().unwrap_or_default()) } {
-                                    strong { (alert["level"].as_str().unwrap_or_default().replace('_', " ")) } " : "
+                                    strong { (level_label(alert["level"].as_str().unwrap_or_default())) } " : "
                                     (alert["labels"][0].as_str().unwrap_or_default()) " + "
                                     (alert["labels"][1].as_str().unwrap_or_default())
                                 }
@@ -493,6 +493,17 @@ fn side_by_side(lang: Lang, draft: &Value, inputs: Option<&[(&str, &str)]>) -> M
                 }
             }
         }
+    }
+}
+
+/// The ANSM thesaurus's label of a level (as `esculape_drugs::Level::label_fr` writes it).
+fn level_label(level: &str) -> &str {
+    match level {
+        "contre_indication" => "Contre-indication",
+        "association_deconseillee" => "Association déconseillée",
+        "precaution_emploi" => "Précaution d'emploi",
+        "a_prendre_en_compte" => "À prendre en compte",
+        other => other,
     }
 }
 

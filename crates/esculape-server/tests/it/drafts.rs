@@ -518,3 +518,69 @@ async fn the_page_drafts_beside_the_notes_then_validates_and_offers_the_exports(
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
     assert!(!refused.body.contains("href=\"/rediger\""));
 }
+
+#[tokio::test]
+async fn the_discharge_treatment_is_checked_with_the_sites_thesaurus() {
+    // the synthetic one-entry thesaurus of the test server (not medical advice)
+    let server = server_with_engines(1, 1);
+    let clinician = login(&server.router, "dr.martin").await;
+    let reply = post_json(
+        &server.router,
+        "/api/v1/drafts",
+        Some(&clinician),
+        serde_json::json!({
+            "document_type": "lettre-de-liaison",
+            "notes": NOTES,
+            "discharge_medications": "clarithromycine 500 mg\nsimvastatine 20 mg",
+        }),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let interactions = &reply.json()["draft"]["interactions"];
+    assert_eq!(interactions["thesaurus_version"], "test", "{interactions}");
+    let alerts = interactions["alerts"].as_array().unwrap();
+    assert_eq!(alerts.len(), 1, "{interactions}");
+    assert_eq!(alerts[0]["level"], "contre_indication");
+
+    // the page shows the alert with the thesaurus's label
+    let mut browser = crate::pages::Browser::default();
+    browser.sign_in(&server, "dr.martin").await;
+    let page = browser
+        .go(&server, Method::GET, "/rediger", None, None)
+        .await;
+    let form = format!(
+        "csrf={}&document_type=lettre-de-liaison&notes={}&admission_medications=&discharge_medications={}",
+        crate::pages::hidden_csrf(&page.body),
+        encoded(NOTES),
+        encoded("clarithromycine 500 mg\nsimvastatine 20 mg")
+    );
+    let done = browser
+        .go(&server, Method::POST, "/rediger", Some(&form), None)
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(
+        done.body.contains("<strong>Contre-indication</strong>"),
+        "{}",
+        done.body
+    );
+
+    // without a thesaurus the draft says the treatment was not checked
+    let plain = crate::server();
+    let clinician = login(&plain.router, "dr.martin").await;
+    let reply = post_json(
+        &plain.router,
+        "/api/v1/drafts",
+        Some(&clinician),
+        serde_json::json!({
+            "document_type": "lettre-de-liaison",
+            "notes": NOTES,
+            "discharge_medications": "clarithromycine 500 mg\nsimvastatine 20 mg",
+        }),
+    )
+    .await;
+    assert!(
+        reply.json()["draft"]["interactions"].is_null(),
+        "{}",
+        reply.body
+    );
+}

@@ -54,7 +54,11 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint("get", "/api/v1/drafts", get(drafts::list)),
         endpoint("get", "/api/v1/drafts/{id}", get(drafts::show)),
         endpoint("put", "/api/v1/drafts/{id}", put(drafts::edit)),
-        endpoint("post", "/api/v1/drafts/{id}/validate", post(drafts::validate)),
+        endpoint(
+            "post",
+            "/api/v1/drafts/{id}/validate",
+            post(drafts::validate),
+        ),
         endpoint("post", "/api/v1/drafts/{id}/reject", post(drafts::reject)),
         endpoint("get", "/api/v1/drafts/{id}/export", get(drafts::export)),
         endpoint("get", "/api/v1/drafts/{id}/notice", get(drafts::notice)),

@@ -1,8 +1,8 @@
 // Browser test of the web application: starts `esculape serve` on a temporary data
 // folder with a small local pack (and the ANSM thesaurus from ../shared/data), then drives
 // Debian's Chromium (playwright-core) through sign-in, search, a passage in context, a
-// streamed answer and its citation, a prescription check, a score, pseudonymization and
-// the audit trail, and saves screenshots.
+// streamed answer and its citation, a prescription check, a score, pseudonymization, a
+// draft validated and exported, and the audit trail, and saves screenshots.
 //
 // Needs: target/release/esculape (cargo build --release -p esculape-cli) and
 // /usr/bin/chromium (or CHROMIUM=/path). Run: cd tests/browser && npm ci && npm test
@@ -209,6 +209,38 @@ test('a clinician computes a score and pseudonymizes a note', async () => {
   await signOut(page);
 });
 
+test('a clinician drafts a consultation report, sees its sources, validates and exports it', async () => {
+  const page = await context.newPage();
+  await signIn(page, 'dr.martin', clinicianPassword);
+  await page.getByRole('link', { name: 'Rédiger' }).click();
+  await page.waitForURL(/\/rediger$/);
+  assert.match(await page.locator('.ai-banner').innerText(), /généré par une IA/);
+  await page.getByLabel('Type de document').selectOption('compte-rendu-consultation');
+  // Synthetic notes written for this test (no real patient).
+  await page.getByLabel('Notes ou transcription de dictée').fill(
+    'Motif de consultation : essoufflement à l\'effort depuis trois semaines.\n' +
+    'Examen : auscultation pulmonaire normale, pas d\'oedème des membres inférieurs.\n' +
+    'Conclusion : dyspnée d\'effort à explorer.'
+  );
+  await page.getByRole('button', { name: 'Rédiger le brouillon' }).click();
+  const sentences = page.locator('section.draft-text ul.draft-sentences li');
+  await sentences.first().waitFor();
+  // Every sentence of the draft links to the passage of the notes it rests on.
+  assert.ok(await sentences.first().locator('sup a').count() > 0, 'a sentence carries its source');
+  assert.match(await page.locator('section.draft-notes ol.excerpts').innerText(), /essoufflement/);
+  await page.screenshot({ path: join(screenshots, 'rediger.png'), fullPage: true });
+
+  await page.getByRole('button', { name: 'Valider (je signe ce document)' }).click();
+  await page.waitForURL(/\/rediger\/\d+$/);
+  assert.match(await page.locator('main').innerText(), /validé/);
+  const exportLink = page.locator('section.export a', { hasText: 'Markdown' });
+  const response = await page.request.get(`${baseUrl}${await exportLink.getAttribute('href')}`);
+  assert.equal(response.status(), 200);
+  assert.match(await response.text(), /essoufflement/);
+  await page.screenshot({ path: join(screenshots, 'rediger-valide.png'), fullPage: true });
+  await signOut(page);
+});
+
 test('an auditor sees the sign-ins in the audit trail, which verifies', async () => {
   const page = await context.newPage();
   await signIn(page, 'auditrice', auditorPassword);
@@ -225,6 +257,7 @@ test('an auditor sees the sign-ins in the audit trail, which verifies', async ()
   assert.match(trail, /dr\.martin\s+ask\s+success[^\n]*source_versions/);
   assert.match(trail, /dr\.martin\s+score\.compute\s+ckd-epi\s+success/);
   assert.match(trail, /dr\.martin\s+pseudonymize\s+success/);
+  assert.match(trail, /dr\.martin\s+draft\.validate\s+\S*\s*success/);
   if (hasThesaurus) assert.match(trail, /dr\.martin\s+interactions\.check\s+success/);
   await page.screenshot({ path: join(screenshots, 'journal.png'), fullPage: true });
   await page.close();

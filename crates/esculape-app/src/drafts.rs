@@ -69,6 +69,12 @@ impl App {
         Ok(Identity::new(user.id, user.login, user.display_name, role))
     }
 
+    /// Checks the caller may create drafts (a refusal is audited as `draft.create`), so
+    /// that a transport refuses before running the drafting pipeline.
+    pub fn may_draft(&self, identity: &Identity) -> Result<()> {
+        self.require(identity, Permission::Draft, "draft.create", "")
+    }
+
     /// Saves a draft the pipeline produced, owned by the caller (status `draft`).
     pub fn save_draft(&self, identity: &Identity, draft: &Draft) -> Result<DraftRecord> {
         self.require(identity, Permission::Draft, "draft.create", "")?;

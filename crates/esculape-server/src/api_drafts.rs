@@ -144,6 +144,7 @@ pub fn create_draft(
     identity: &Identity,
     request: &NewDraftRequest,
 ) -> esculape_app::Result<(i64, serde_json::Value, DraftSummary)> {
+    app.may_draft(identity)?;
     for (field, text) in [
         ("notes", Some(&request.notes)),
         (

@@ -300,6 +300,15 @@ async fn auditors_and_admins_cannot_draft_and_bad_input_is_named() {
         );
         let list = get(&server.router, "/api/v1/drafts", Some(&session)).await;
         assert_eq!(list.status, StatusCode::FORBIDDEN, "{role}");
+        // refused before any drafting work: even a bad request is a refusal, not a 422
+        let refused_first = post_json(
+            &server.router,
+            "/api/v1/drafts",
+            Some(&session),
+            serde_json::json!({ "document_type": "ordonnance", "notes": NOTES }),
+        )
+        .await;
+        assert_eq!(refused_first.status, StatusCode::FORBIDDEN, "{role}");
     }
     let clinician = login(&server.router, "dr.martin").await;
     let unknown = post_json(

@@ -222,7 +222,7 @@ pub fn answer(
         match resources.generator {
             None => fallback_reason = Some("no language model is configured".to_string()),
             Some(generator) => {
-                let messages = prompt(&pseudonymized, language, &passages);
+                let messages = prompt(&pseudonymized, language, &passages)?;
                 let restore = |text: &str| esculape_pseudo::reidentify(text, &scope);
                 let mut emit = |sentence: &crate::generative::GeneratedSentence| {
                     on_sentence(&AnswerSentence {

@@ -61,8 +61,8 @@ pub use medication::{
     load_bdpm, load_thesaurus, read_bdpm_tables,
 };
 pub use models::{
-    ChatReply, EmbeddingsReply, MAX_CHAT_MESSAGES, MAX_COMPLETION_TOKENS, MAX_EMBEDDING_INPUTS,
-    MAX_MODEL_INPUT_CHARS, ModelEngine,
+    ChatInput, ChatReply, EmbeddingsReply, MAX_CHAT_MESSAGES, MAX_COMPLETION_TOKENS,
+    MAX_EMBEDDING_INPUTS, MAX_MODEL_INPUT_CHARS, ModelEngine,
 };
 pub use secret::{MIN_PASSWORD_CHARS, random_password, random_token};
 pub use users::{AccountChange, NewAccount, UserView};

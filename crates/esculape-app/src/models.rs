@@ -6,7 +6,9 @@ use crate::app::{App, Outcome};
 use crate::ask::ModelQueue;
 use crate::identity::{Identity, Permission};
 use crate::{Error, Result};
-use esculape_llm::{ChatMessage, EmbedKind, Embedder, FinishReason, GenerateRequest, Generator};
+use esculape_llm::{
+    ChatMessage, EmbedKind, Embedder, FinishReason, GenerateRequest, Generator, Role,
+};
 use esculape_pseudo::Scope;
 use std::sync::Arc;
 
@@ -38,6 +40,24 @@ impl std::fmt::Debug for ModelEngine {
     }
 }
 
+/// One message of a site tool's chat request, as the tool sent it (raw: it may hold
+/// patient text). It becomes a model's [`ChatMessage`] only once pseudonymized.
+#[derive(Clone)]
+pub struct ChatInput {
+    pub role: Role,
+    pub content: String,
+}
+
+impl std::fmt::Debug for ChatInput {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ChatInput")
+            .field("role", &self.role)
+            .field("content", &"[redacted]")
+            .finish()
+    }
+}
+
 /// A completion, re-identified for the caller.
 #[derive(Debug, Clone)]
 pub struct ChatReply {
@@ -62,7 +82,7 @@ impl App {
     pub fn chat_completion(
         &self,
         identity: &Identity,
-        messages: &[ChatMessage],
+        messages: &[ChatInput],
         max_tokens: usize,
         temperature: f32,
     ) -> Result<ChatReply> {
@@ -99,7 +119,7 @@ impl App {
             replaced += value.findings().len();
             pseudonymized.push(ChatMessage {
                 role: message.role,
-                content: value.into_value(),
+                content: value.into(),
             });
         }
         ticket.wait_for_turn();

@@ -8,7 +8,7 @@ use crate::settings::Settings;
 use anyhow::{Context, Result, bail};
 use esculape_llm::{
     ChatMessage, ChatTemplateChoice, GenerateRequest, Generator, LlamaConfig, LlamaGenerator,
-    model_spec,
+    ModelText, model_spec,
 };
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -217,6 +217,16 @@ fn run_child(settings: &Settings, args: &LlmArgs, model_path: &Path) -> Result<F
 
 /// Builds a prompt of at least `tokens` tokens, unique to `tag` from its first word on (so
 /// nothing is reused from the cache).
+/// A synthetic prompt for the generation figures: a number the program writes and a fixed
+/// phrase (no patient text).
+fn story(index: usize) -> ModelText {
+    let mut text = ModelText::instruction("Dossier ");
+    text.push(&ModelText::number(index))
+        .push_instruction(" : il était une fois");
+    text
+}
+
+/// A synthetic prompt of `tokens` tokens, cleared as non-patient text.
 fn prompt(generator: &LlamaGenerator, tag: usize, tokens: usize) -> Result<String> {
     const WORDS: &str = "le patient de soixante ans consulte pour une fatigue et un essoufflement \
         apparus depuis trois semaines sans fièvre ni toux avec une prise de poids récente";
@@ -227,7 +237,7 @@ fn prompt(generator: &LlamaGenerator, tag: usize, tokens: usize) -> Result<Strin
             text.push(' ');
             text.push_str(words.next().unwrap_or("et"));
         }
-        if generator.count_tokens(&[ChatMessage::user(text.clone())])? >= tokens {
+        if generator.count_tokens(&[ChatMessage::user(ModelText::non_patient(&text)?)])? >= tokens {
             return Ok(text);
         }
     }
@@ -268,14 +278,14 @@ fn measure(settings: &Settings, args: &LlmArgs, model_path: &Path) -> Result<Fig
     };
     for repetition in 0..=args.repetitions {
         let text = prompt(&generator, repetition, args.prompt_tokens)?;
-        let processed =
-            generator.complete(GenerateRequest::new(vec![ChatMessage::user(text)], 1))?;
+        let processed = generator.complete(GenerateRequest::new(
+            vec![ChatMessage::user(ModelText::non_patient(&text)?)],
+            1,
+        ))?;
         let generated = generator.complete(GenerateRequest {
             ignore_end_of_text: true,
             ..GenerateRequest::new(
-                vec![ChatMessage::user(format!(
-                    "Dossier {repetition} : il était une fois"
-                ))],
+                vec![ChatMessage::user(story(repetition))],
                 args.generate_tokens,
             )
         })?;
@@ -299,12 +309,7 @@ fn measure(settings: &Settings, args: &LlmArgs, model_path: &Path) -> Result<Fig
         let generator = load(model_path, threads, concurrency, 256)?;
         let request = |index: usize| GenerateRequest {
             ignore_end_of_text: true,
-            ..GenerateRequest::new(
-                vec![ChatMessage::user(format!(
-                    "Dossier {index} : il était une fois"
-                ))],
-                CONCURRENT_TOKENS,
-            )
+            ..GenerateRequest::new(vec![ChatMessage::user(story(index))], CONCURRENT_TOKENS)
         };
         generator.complete(request(99))?;
         let started = Instant::now();

@@ -100,7 +100,7 @@ impl Generator for Recording<'_> {
                 request
                     .messages
                     .iter()
-                    .map(|message| message.content.clone()),
+                    .map(|message| message.content.as_str().to_string()),
             );
         }
         self.inner.generate(request)

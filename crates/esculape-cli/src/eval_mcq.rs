@@ -90,9 +90,13 @@ pub fn mcq(settings: &Settings, args: &QaArgs) -> Result<()> {
                 .iter()
                 .map(|option| option_continuation(option))
                 .collect();
-            let borrowed: Vec<&str> = continuations.iter().map(String::as_str).collect();
+            // Public exam questions, cleared as non-patient text.
+            let cleared = continuations
+                .iter()
+                .map(|option| esculape_llm::ModelText::non_patient(option))
+                .collect::<Result<Vec<_>, _>>()?;
             let scores = model
-                .score(&prompt, &borrowed)
+                .score(&esculape_llm::ModelText::non_patient(&prompt)?, &cleared)
                 .with_context(|| format!("scoring the options of question {index}"))?;
             let scores = per_character(&scores, &continuations);
             let chosen = chosen_options(&scores, item.several);

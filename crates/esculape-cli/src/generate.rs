@@ -33,6 +33,19 @@ pub struct GenerateArgs {
 
 pub fn generate(settings: &Settings, args: GenerateArgs) -> Result<()> {
     let generator = generator(settings)?;
+    // The prompt reaches the model only pseudonymized (fail closed); the answer is
+    // re-identified before it is shown.
+    let mut scope = esculape_pseudo::Scope::new("generate", 3600)?;
+    let pseudonymized = esculape_pseudo::pseudonymize(
+        &args.prompt,
+        &mut scope,
+        &esculape_pseudo::Config::default(),
+    )
+    .context("the prompt could not be pseudonymized, so it was not sent to the model")?;
+    let replaced = pseudonymized.findings().len();
+    // With nothing replaced there is nothing to restore, so pieces can be shown as they
+    // come; otherwise the whole answer is restored at the end.
+    let stream_pieces = replaced == 0;
     let request = GenerateRequest {
         sampling: Sampling {
             temperature: args.temperature,
@@ -41,7 +54,7 @@ pub fn generate(settings: &Settings, args: GenerateArgs) -> Result<()> {
         },
         stop: args.stop,
         ..GenerateRequest::new(
-            vec![ChatMessage::user(args.prompt)],
+            vec![ChatMessage::user(pseudonymized.into())],
             args.max_tokens.unwrap_or(settings.llm.max_tokens),
         )
     };
@@ -49,7 +62,7 @@ pub fn generate(settings: &Settings, args: GenerateArgs) -> Result<()> {
     for event in generator.generate(request)? {
         match event? {
             StreamEvent::Text(piece) => {
-                if !args.json {
+                if !args.json && stream_pieces {
                     stdout.write_all(piece.as_bytes())?;
                     stdout.flush()?;
                 }
@@ -59,10 +72,12 @@ pub fn generate(settings: &Settings, args: GenerateArgs) -> Result<()> {
                 finish_reason,
                 usage,
             } => {
+                let text = esculape_pseudo::reidentify(&text, &scope);
                 if args.json {
                     let value = serde_json::json!({
                         "model": generator.id(),
                         "text": text,
+                        "identifiers_replaced": replaced,
                         "finish_reason": finish_reason,
                         "usage": usage,
                         "prompt_tokens_per_s": usage.prompt_tokens_per_s(),
@@ -70,8 +85,16 @@ pub fn generate(settings: &Settings, args: GenerateArgs) -> Result<()> {
                     });
                     writeln!(stdout, "{value}")?;
                 } else {
+                    if !stream_pieces {
+                        stdout.write_all(text.as_bytes())?;
+                    }
                     writeln!(stdout)?;
                     drop(stdout);
+                    if replaced > 0 {
+                        eprintln!(
+                            "[{replaced} identifier(s) replaced before the model saw the prompt, restored in its answer]"
+                        );
+                    }
                     eprintln!(
                         "[{} · {} prompt tokens ({} reused), {} generated, {:?} · first token {:.0} ms · prompt {:.1} tok/s · generation {:.1} tok/s]",
                         generator.id(),

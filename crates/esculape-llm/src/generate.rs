@@ -1,6 +1,7 @@
 //! The generation interface: chat messages in, a stream of text pieces out.
 
 use crate::error::{Error, Result};
+pub use esculape_pseudo::ModelText;
 
 /// Who wrote a chat message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -21,11 +22,21 @@ impl Role {
     }
 }
 
-/// One chat message. Its `Debug` never shows the content (it may hold patient text).
-#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// One chat message. Its content is a [`ModelText`], which only `esculape-pseudo` builds
+/// (pseudonymized text, the program's fixed instructions, or non-patient text with direct
+/// identifiers masked): raw patient text cannot reach a model through this type. Its
+/// `Debug` never shows the content.
+///
+/// Raw text does not compile:
+///
+/// ```compile_fail
+/// let note = String::from("Mme Jeanne DUPONT, née le 03/04/1956");
+/// let message = esculape_llm::ChatMessage::user(note);
+/// ```
+#[derive(Clone, PartialEq, Eq)]
 pub struct ChatMessage {
     pub role: Role,
-    pub content: String,
+    pub content: ModelText,
 }
 
 impl std::fmt::Debug for ChatMessage {
@@ -39,24 +50,24 @@ impl std::fmt::Debug for ChatMessage {
 }
 
 impl ChatMessage {
-    pub fn system(content: impl Into<String>) -> ChatMessage {
+    pub fn system(content: ModelText) -> ChatMessage {
         ChatMessage {
             role: Role::System,
-            content: content.into(),
+            content,
         }
     }
 
-    pub fn user(content: impl Into<String>) -> ChatMessage {
+    pub fn user(content: ModelText) -> ChatMessage {
         ChatMessage {
             role: Role::User,
-            content: content.into(),
+            content,
         }
     }
 
-    pub fn assistant(content: impl Into<String>) -> ChatMessage {
+    pub fn assistant(content: ModelText) -> ChatMessage {
         ChatMessage {
             role: Role::Assistant,
-            content: content.into(),
+            content,
         }
     }
 }

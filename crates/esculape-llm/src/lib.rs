@@ -18,10 +18,13 @@
 //! (`/v1/embeddings`).
 //!
 //! ```no_run
-//! use esculape_llm::{ChatMessage, GenerateRequest, Generator, LlamaConfig, LlamaGenerator};
+//! use esculape_llm::{
+//!     ChatMessage, GenerateRequest, Generator, LlamaConfig, LlamaGenerator, ModelText,
+//! };
 //! # fn main() -> esculape_llm::Result<()> {
 //! let model = LlamaGenerator::load(LlamaConfig::new("var/models/gemma-3-270m-q4_k_m.gguf"))?;
-//! let request = GenerateRequest::new(vec![ChatMessage::user("La capitale de la France est")], 16);
+//! let prompt = ModelText::instruction("La capitale de la France est");
+//! let request = GenerateRequest::new(vec![ChatMessage::user(prompt)], 16);
 //! let completion = model.complete(request)?;
 //! assert!(completion.usage.completion_tokens <= 16);
 //! # Ok(())
@@ -46,8 +49,8 @@ mod wordpiece;
 pub use embed::{EmbedKind, Embedder, normalize};
 pub use error::{Error, Result};
 pub use generate::{
-    ChatMessage, Completion, Constraint, FinishReason, GenerateRequest, Generator, Role, Sampling,
-    StreamEvent, TokenStream, Usage,
+    ChatMessage, Completion, Constraint, FinishReason, GenerateRequest, Generator, ModelText, Role,
+    Sampling, StreamEvent, TokenStream, Usage,
 };
 pub use gguf::{GgufInfo, inspect_gguf};
 pub use install::{

@@ -10,8 +10,8 @@
 
 use crate::error::{Error, Result};
 use crate::generate::{
-    ChatMessage, Constraint, FinishReason, GenerateRequest, Generator, Role, StreamEvent,
-    TokenStream, Usage,
+    ChatMessage, Constraint, FinishReason, GenerateRequest, Generator, ModelText, Role,
+    StreamEvent, TokenStream, Usage,
 };
 use crate::gguf::{GgufInfo, backend, inspect_gguf};
 use llama_cpp_2::context::LlamaContext;
@@ -217,12 +217,12 @@ impl LlamaGenerator {
     /// Log-likelihood (natural log) of each continuation after `prompt`, both raw text
     /// (no chat template): the sum over the continuation's tokens of log P(token | what
     /// precedes). Multiple-choice evaluation ranks the options by it.
-    pub fn score(&self, prompt: &str, continuations: &[&str]) -> Result<Vec<f64>> {
+    pub fn score(&self, prompt: &ModelText, continuations: &[ModelText]) -> Result<Vec<f64>> {
         let vocab = self.shared.model.vocab();
-        let prompt_tokens = vocab.tokenize(prompt.as_bytes(), true, false);
+        let prompt_tokens = vocab.tokenize(prompt.as_str().as_bytes(), true, false);
         let mut continuation_tokens = Vec::with_capacity(continuations.len());
         for continuation in continuations {
-            let tokens = vocab.tokenize(continuation.as_bytes(), false, false);
+            let tokens = vocab.tokenize(continuation.as_str().as_bytes(), false, false);
             if tokens.is_empty() {
                 return Err(Error::Request(
                     "an empty continuation cannot be scored".into(),
@@ -395,7 +395,10 @@ fn render(shared: &Shared, messages: &[ChatMessage]) -> Result<String> {
             let chat = messages
                 .iter()
                 .map(|message| {
-                    LlamaChatMessage::new(message.role.as_str().into(), message.content.clone())
+                    LlamaChatMessage::new(
+                        message.role.as_str().into(),
+                        message.content.as_str().to_string(),
+                    )
                 })
                 .collect::<std::result::Result<Vec<_>, _>>()
                 .map_err(|_| Error::Request("a message holds a NUL character".into()))?;

@@ -112,7 +112,14 @@ impl OpenAiGenerator {
         let sampling = &request.sampling;
         let mut body = serde_json::json!({
             "model": self.config.model,
-            "messages": request.messages,
+            "messages": request
+                .messages
+                .iter()
+                .map(|message| serde_json::json!({
+                    "role": message.role.as_str(),
+                    "content": message.content.as_str(),
+                }))
+                .collect::<Vec<_>>(),
             "max_tokens": request.max_tokens,
             "temperature": sampling.temperature,
             "top_p": sampling.top_p,

@@ -32,6 +32,7 @@ mod detect;
 mod error;
 mod label;
 mod lexicon;
+mod model_text;
 mod pseudonymize;
 mod scope;
 mod surrogate;
@@ -43,6 +44,7 @@ pub use detect::{
 };
 pub use error::{Error, Result};
 pub use label::{Finding, Label};
+pub use model_text::ModelText;
 pub use pseudonymize::{
     CHUNK_BYTES, Config, Pseudonymized, StreamReport, detect, pseudonymize, pseudonymize_stream,
     reidentify,

@@ -9,7 +9,7 @@ use crate::session::{ApiChangeAuth, blocking};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use esculape_llm::{ChatMessage, FinishReason, Role};
+use esculape_llm::{FinishReason, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -95,7 +95,7 @@ pub async fn chat_completions(
                 .into());
             }
         };
-        messages.push(ChatMessage {
+        messages.push(esculape_app::ChatInput {
             role,
             content: message.content,
         });

@@ -336,7 +336,7 @@ fn planted_instructions_never_reach_a_generative_answer() {
         .lock()
         .unwrap()
         .iter()
-        .map(|message| message.content.clone())
+        .map(|message| message.content.as_str().to_string())
         .collect();
     assert!(
         !sent.contains(MARKER),
@@ -409,7 +409,7 @@ fn names_in_the_question_reach_neither_retrieval_nor_the_model() {
             .lock()
             .unwrap()
             .iter()
-            .map(|message| message.content.clone())
+            .map(|message| message.content.as_str().to_string())
             .collect();
         assert!(!sent.contains(identifier), "{identifier} reached the model");
     }

@@ -169,7 +169,7 @@ impl RecordingGenerator {
             .lock()
             .unwrap()
             .iter()
-            .map(|message| message.content.clone())
+            .map(|message| message.content.as_str().to_string())
             .collect::<Vec<_>>()
             .join("\n")
     }

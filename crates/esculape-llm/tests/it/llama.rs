@@ -48,7 +48,7 @@ fn sequential() -> Arc<LlamaGenerator> {
 fn ask(question: &str, max_tokens: usize, stop: &[&str]) -> GenerateRequest {
     GenerateRequest {
         stop: stop.iter().map(|stop| stop.to_string()).collect(),
-        ..GenerateRequest::new(vec![ChatMessage::user(question)], max_tokens)
+        ..GenerateRequest::new(vec![ChatMessage::user(text(question))], max_tokens)
     }
 }
 
@@ -123,8 +123,8 @@ fn streaming_and_non_streaming_give_the_same_text() {
 fn counted_tokens_match_the_prompt_the_model_saw() {
     let model = shared();
     let messages = vec![
-        ChatMessage::system("Be brief."),
-        ChatMessage::user(QUESTION),
+        ChatMessage::system(text("Be brief.")),
+        ChatMessage::user(text(QUESTION)),
     ];
     let counted = model.count_tokens(&messages).unwrap();
     let completion = check(&model, GenerateRequest::new(messages, 4));
@@ -174,8 +174,8 @@ fn scoring_ranks_the_right_continuation_first() {
     let model = shared();
     let scores = model
         .score(
-            "The capital of France is",
-            &[" Paris", " a banana", " Paris"],
+            &text("The capital of France is"),
+            &[text(" Paris"), text(" a banana"), text(" Paris")],
         )
         .unwrap();
     assert!(scores[0] > scores[1] + 1.0, "{scores:?}");
@@ -304,8 +304,8 @@ fn the_plain_template_passes_text_through() {
     })
     .unwrap();
     let messages = [
-        ChatMessage::system("Context."),
-        ChatMessage::user("Question?"),
+        ChatMessage::system(text("Context.")),
+        ChatMessage::user(text("Question?")),
     ];
     assert_eq!(
         model.render_prompt(&messages).unwrap(),
@@ -346,4 +346,9 @@ fn embeddings_from_a_gguf_model_are_unit_vectors_independent_of_batching() {
         assert!(alone.iter().zip(vector).all(|(a, b)| (a - b).abs() < 1e-4));
     }
     assert!(together[0] != together[1]);
+}
+
+/// Test prompts are not patient text.
+fn text(prompt: &str) -> esculape_llm::ModelText {
+    esculape_llm::ModelText::non_patient(prompt).expect("the rule detectors run")
 }

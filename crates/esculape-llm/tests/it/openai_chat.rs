@@ -75,7 +75,10 @@ fn client(base_url: String) -> OpenAiGenerator {
 }
 
 fn request() -> GenerateRequest {
-    GenerateRequest::new(vec![ChatMessage::user("La capitale de la France est")], 16)
+    GenerateRequest::new(
+        vec![ChatMessage::user(text("La capitale de la France est"))],
+        16,
+    )
 }
 
 /// A streamed answer as vLLM and llama.cpp server send it.
@@ -332,4 +335,9 @@ fn client_config(base_url: String) -> OpenAiChatConfig {
         max_concurrent_requests: 2,
         context_tokens: 8192,
     }
+}
+
+/// Test prompts are not patient text.
+fn text(prompt: &str) -> esculape_llm::ModelText {
+    esculape_llm::ModelText::non_patient(prompt).expect("the rule detectors run")
 }

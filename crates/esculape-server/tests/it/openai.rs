@@ -30,7 +30,7 @@ impl Generator for RecordingModel {
         let prompt: Vec<String> = request
             .messages
             .iter()
-            .map(|message| message.content.clone())
+            .map(|message| message.content.as_str().to_string())
             .collect();
         self.seen.lock().unwrap().extend(prompt.iter().cloned());
         let text = format!("Reçu : {}", prompt.last().cloned().unwrap_or_default());

@@ -2,13 +2,12 @@
 //! with its verification (auditors).
 
 use crate::error::ApiError;
-use crate::pages::layout::{Frame, LangChoice, error_page, page, page_auth};
+use crate::pages::layout::{Frame, LangChoice, SignedIn, error_page, page};
 use crate::pages::texts::Texts;
 use crate::session::blocking;
 use crate::state::AppState;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use esculape_app::{AccountChange, Auth, NewAccount, Password, Permission, Role, UserView};
 use esculape_kb::InstalledPack;
@@ -24,13 +23,9 @@ pub struct AdminQuery {
 pub async fn admin_page(
     State(state): State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    SignedIn(auth): SignedIn,
     Query(query): Query<AdminQuery>,
 ) -> Response {
-    let auth = match page_auth(&state, &headers).await {
-        Ok(auth) => auth,
-        Err(redirect) => return redirect,
-    };
     let texts = choice.lang.texts();
     let identity = auth.identity().clone();
     let app = state.app.clone();
@@ -197,16 +192,12 @@ fn users_section(texts: &Texts, auth: &Auth, users: &[UserView]) -> Markup {
 async fn form_change(
     state: AppState,
     choice: LangChoice,
-    headers: HeaderMap,
+    auth: Auth,
     csrf: String,
     change: impl FnOnce(esculape_app::App, esculape_app::Identity) -> esculape_app::Result<()>
     + Send
     + 'static,
 ) -> Response {
-    let auth = match page_auth(&state, &headers).await {
-        Ok(auth) => auth,
-        Err(redirect) => return redirect,
-    };
     if !auth.csrf_matches(&csrf) {
         return error_page(choice, Some(&auth), state.app.features(), ApiError::Csrf);
     }
@@ -227,10 +218,10 @@ pub struct UpdateSourceForm {
 pub async fn update_source(
     State(state): State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    SignedIn(auth): SignedIn,
     Form(form): Form<UpdateSourceForm>,
 ) -> Response {
-    form_change(state, choice, headers, form.csrf, move |app, identity| {
+    form_change(state, choice, auth, form.csrf, move |app, identity| {
         app.update_source(&identity, &form.pack).map(|_| ())
     })
     .await
@@ -248,10 +239,10 @@ pub struct CreateUserForm {
 pub async fn create_user(
     State(state): State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    SignedIn(auth): SignedIn,
     Form(form): Form<CreateUserForm>,
 ) -> Response {
-    form_change(state, choice, headers, form.csrf, move |app, identity| {
+    form_change(state, choice, auth, form.csrf, move |app, identity| {
         let account = NewAccount {
             login: form.login,
             display_name: form.display_name,
@@ -273,10 +264,10 @@ pub struct RoleForm {
 pub async fn change_role(
     State(state): State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    SignedIn(auth): SignedIn,
     Form(form): Form<RoleForm>,
 ) -> Response {
-    form_change(state, choice, headers, form.csrf, move |app, identity| {
+    form_change(state, choice, auth, form.csrf, move |app, identity| {
         let change = AccountChange::Role(Role::parse(&form.role)?);
         app.change_user(&identity, form.user_id, &change)
             .map(|_| ())
@@ -294,10 +285,10 @@ pub struct DisableForm {
 pub async fn disable_user(
     State(state): State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    SignedIn(auth): SignedIn,
     Form(form): Form<DisableForm>,
 ) -> Response {
-    form_change(state, choice, headers, form.csrf, move |app, identity| {
+    form_change(state, choice, auth, form.csrf, move |app, identity| {
         app.change_user(
             &identity,
             form.user_id,
@@ -318,10 +309,10 @@ pub struct PasswordForm {
 pub async fn reset_password(
     State(state): State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    SignedIn(auth): SignedIn,
     Form(form): Form<PasswordForm>,
 ) -> Response {
-    form_change(state, choice, headers, form.csrf, move |app, identity| {
+    form_change(state, choice, auth, form.csrf, move |app, identity| {
         let change = AccountChange::Password(Password::new(form.password));
         app.change_user(&identity, form.user_id, &change)
             .map(|_| ())
@@ -341,13 +332,9 @@ const JOURNAL_PAGE: usize = 100;
 pub async fn journal_page(
     State(state): State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    SignedIn(auth): SignedIn,
     Query(query): Query<JournalQuery>,
 ) -> Response {
-    let auth = match page_auth(&state, &headers).await {
-        Ok(auth) => auth,
-        Err(redirect) => return redirect,
-    };
     let texts = choice.lang.texts();
     let app = state.app.clone();
     let identity = auth.identity().clone();

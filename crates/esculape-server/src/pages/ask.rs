@@ -5,13 +5,13 @@
 use crate::error::ApiError;
 use crate::pages::clinical_texts::ClinicalTexts;
 use crate::pages::layout::{
-    Frame, LangChoice, encode_query_value, error_page, page_auth, page_with_status,
+    Frame, LangChoice, SignedIn, encode_query_value, error_page, page_with_status,
 };
 use crate::session::blocking;
 use crate::state::AppState;
 use axum::Form;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use esculape_answer::{Answer, UsedPassage};
 use esculape_app::Auth;
@@ -21,12 +21,8 @@ use serde::Deserialize;
 pub async fn ask_page(
     State(state): State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    SignedIn(auth): SignedIn,
 ) -> Response {
-    let auth = match page_auth(&state, &headers).await {
-        Ok(auth) => auth,
-        Err(redirect) => return redirect,
-    };
     render(&state, choice, &auth, "", None, StatusCode::OK)
 }
 
@@ -40,13 +36,9 @@ pub struct AskForm {
 pub async fn ask_submit(
     State(state): State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    SignedIn(auth): SignedIn,
     Form(form): Form<AskForm>,
 ) -> Response {
-    let auth = match page_auth(&state, &headers).await {
-        Ok(auth) => auth,
-        Err(redirect) => return redirect,
-    };
     if !auth.csrf_matches(&form.csrf) {
         return error_page(choice, Some(&auth), state.app.features(), ApiError::Csrf);
     }

@@ -7,13 +7,12 @@
 use crate::api_drafts::{self, DraftView, NewDraftRequest};
 use crate::error::ApiError;
 use crate::pages::draft_texts::DraftTexts;
-use crate::pages::layout::{Frame, LangChoice, error_page, page, page_auth};
+use crate::pages::layout::{Frame, LangChoice, SignedIn, error_page, page};
 use crate::pages::texts::Lang;
 use crate::session::blocking;
 use crate::state::AppState;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use esculape_app::Auth;
 use maud::{Markup, html};
@@ -24,12 +23,8 @@ use serde_json::Value;
 pub async fn drafts_page(
     State(state): State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    SignedIn(auth): SignedIn,
 ) -> Response {
-    let auth = match page_auth(&state, &headers).await {
-        Ok(auth) => auth,
-        Err(redirect) => return redirect,
-    };
     let app = state.app.clone();
     let identity = auth.identity().clone();
     match blocking(move || api_drafts::draft_list(&app, &identity)).await {
@@ -79,13 +74,9 @@ pub struct NewDraftForm {
 pub async fn draft_submit(
     State(state): State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    SignedIn(auth): SignedIn,
     Form(form): Form<NewDraftForm>,
 ) -> Response {
-    let auth = match page_auth(&state, &headers).await {
-        Ok(auth) => auth,
-        Err(redirect) => return redirect,
-    };
     if !auth.csrf_matches(&form.csrf) {
         return error_page(choice, Some(&auth), state.app.features(), ApiError::Csrf);
     }
@@ -130,13 +121,9 @@ pub async fn draft_submit(
 pub async fn draft_page(
     State(state): State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    SignedIn(auth): SignedIn,
     Path(id): Path<i64>,
 ) -> Response {
-    let auth = match page_auth(&state, &headers).await {
-        Ok(auth) => auth,
-        Err(redirect) => return redirect,
-    };
     let app = state.app.clone();
     let identity = auth.identity().clone();
     let loaded = blocking(move || {
@@ -172,18 +159,13 @@ pub struct EditForm {
 pub async fn validate_submit(
     state: State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    SignedIn(auth): SignedIn,
     Path(id): Path<i64>,
     Form(form): Form<DecisionForm>,
 ) -> Response {
-    change(
-        state,
-        choice,
-        headers,
-        id,
-        &form.csrf,
-        move |app, identity| app.validate_draft(identity, id).map(|_| ()),
-    )
+    change(state, choice, auth, id, &form.csrf, move |app, identity| {
+        app.validate_draft(identity, id).map(|_| ())
+    })
     .await
 }
 
@@ -191,19 +173,14 @@ pub async fn validate_submit(
 pub async fn reject_submit(
     state: State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    SignedIn(auth): SignedIn,
     Path(id): Path<i64>,
     Form(form): Form<DecisionForm>,
 ) -> Response {
     let reason = form.reason.clone();
-    change(
-        state,
-        choice,
-        headers,
-        id,
-        &form.csrf,
-        move |app, identity| app.reject_draft(identity, id, &reason).map(|_| ()),
-    )
+    change(state, choice, auth, id, &form.csrf, move |app, identity| {
+        app.reject_draft(identity, id, &reason).map(|_| ())
+    })
     .await
 }
 
@@ -211,19 +188,14 @@ pub async fn reject_submit(
 pub async fn edit_submit(
     state: State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    SignedIn(auth): SignedIn,
     Path(id): Path<i64>,
     Form(form): Form<EditForm>,
 ) -> Response {
     let body = form.body.clone();
-    change(
-        state,
-        choice,
-        headers,
-        id,
-        &form.csrf,
-        move |app, identity| app.edit_draft(identity, id, &body).map(|_| ()),
-    )
+    change(state, choice, auth, id, &form.csrf, move |app, identity| {
+        app.edit_draft(identity, id, &body).map(|_| ())
+    })
     .await
 }
 
@@ -231,17 +203,13 @@ pub async fn edit_submit(
 async fn change(
     State(state): State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    auth: Auth,
     id: i64,
     csrf: &str,
     work: impl FnOnce(&esculape_app::App, &esculape_app::Identity) -> esculape_app::Result<()>
     + Send
     + 'static,
 ) -> Response {
-    let auth = match page_auth(&state, &headers).await {
-        Ok(auth) => auth,
-        Err(redirect) => return redirect,
-    };
     if !auth.csrf_matches(csrf) {
         return error_page(choice, Some(&auth), state.app.features(), ApiError::Csrf);
     }

@@ -214,11 +214,21 @@ pub fn error_page(
     )
 }
 
-/// The session of a page request, or the response to send instead (the login page).
-pub async fn page_auth(state: &AppState, headers: &HeaderMap) -> Result<Auth, Response> {
-    match session::authenticate(state, headers).await {
-        Ok((auth, _)) => Ok(auth),
-        Err(_) => Err(Redirect::to("/login").into_response()),
+/// The signed-in user of a page request; a request without a valid session is sent to
+/// the sign-in page.
+pub struct SignedIn(pub Auth);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match session::authenticate(state, &parts.headers).await {
+            Ok((auth, _)) => Ok(SignedIn(auth)),
+            Err(_) => Err(Redirect::to("/login").into_response()),
+        }
     }
 }
 

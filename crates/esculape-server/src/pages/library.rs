@@ -1,11 +1,10 @@
 //! Rechercher: the search form and its cited results; a passage in its context.
 
-use crate::pages::layout::{Frame, LangChoice, encode_query_value, error_page, page, page_auth};
+use crate::pages::layout::{Frame, LangChoice, SignedIn, encode_query_value, error_page, page};
 use crate::pages::texts::Texts;
 use crate::session::blocking;
 use crate::state::AppState;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use esculape_app::SearchQuery;
 use esculape_kb::SearchHit;
@@ -21,13 +20,9 @@ pub struct SearchForm {
 pub async fn search_page(
     State(state): State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    SignedIn(auth): SignedIn,
     Query(form): Query<SearchForm>,
 ) -> Response {
-    let auth = match page_auth(&state, &headers).await {
-        Ok(auth) => auth,
-        Err(redirect) => return redirect,
-    };
     let texts = choice.lang.texts();
     let query = form.q.trim().to_string();
     let hits = if query.is_empty() {
@@ -146,13 +141,9 @@ pub struct PassageForm {
 pub async fn passage_page(
     State(state): State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    SignedIn(auth): SignedIn,
     Query(form): Query<PassageForm>,
 ) -> Response {
-    let auth = match page_auth(&state, &headers).await {
-        Ok(auth) => auth,
-        Err(redirect) => return redirect,
-    };
     let texts = choice.lang.texts();
     let app = state.app.clone();
     let identity = auth.identity().clone();

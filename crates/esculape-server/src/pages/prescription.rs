@@ -3,12 +3,11 @@
 
 use crate::error::ApiError;
 use crate::pages::clinical_texts::ClinicalTexts;
-use crate::pages::layout::{Frame, LangChoice, error_page, page, page_auth};
+use crate::pages::layout::{Frame, LangChoice, SignedIn, error_page, page};
 use crate::session::blocking;
 use crate::state::AppState;
 use axum::Form;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::Response;
 use esculape_app::{Auth, PrescriptionCheck};
 use esculape_drugs::{Alert, Applies, Dose, Level};
@@ -18,12 +17,8 @@ use serde::Deserialize;
 pub async fn prescription_page(
     State(state): State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    SignedIn(auth): SignedIn,
 ) -> Response {
-    let auth = match page_auth(&state, &headers).await {
-        Ok(auth) => auth,
-        Err(redirect) => return redirect,
-    };
     render(&state, choice, &auth, "", None)
 }
 
@@ -36,13 +31,9 @@ pub struct PrescriptionForm {
 pub async fn prescription_submit(
     State(state): State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    SignedIn(auth): SignedIn,
     Form(form): Form<PrescriptionForm>,
 ) -> Response {
-    let auth = match page_auth(&state, &headers).await {
-        Ok(auth) => auth,
-        Err(redirect) => return redirect,
-    };
     if !auth.csrf_matches(&form.csrf) {
         return error_page(choice, Some(&auth), state.app.features(), ApiError::Csrf);
     }

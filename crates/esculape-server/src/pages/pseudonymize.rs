@@ -3,12 +3,11 @@
 
 use crate::api_clinical::label_name;
 use crate::error::ApiError;
-use crate::pages::layout::{Frame, LangChoice, error_page, page, page_auth};
+use crate::pages::layout::{Frame, LangChoice, SignedIn, error_page, page};
 use crate::session::blocking;
 use crate::state::AppState;
 use axum::Form;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::Response;
 use esculape_app::{Auth, PseudonymizedText};
 use maud::html;
@@ -17,12 +16,8 @@ use serde::Deserialize;
 pub async fn pseudonymize_page(
     State(state): State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    SignedIn(auth): SignedIn,
 ) -> Response {
-    let auth = match page_auth(&state, &headers).await {
-        Ok(auth) => auth,
-        Err(redirect) => return redirect,
-    };
     render(&state, choice, &auth, "", false, None)
 }
 
@@ -37,13 +32,9 @@ pub struct PseudonymizeForm {
 pub async fn pseudonymize_submit(
     State(state): State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    SignedIn(auth): SignedIn,
     Form(form): Form<PseudonymizeForm>,
 ) -> Response {
-    let auth = match page_auth(&state, &headers).await {
-        Ok(auth) => auth,
-        Err(redirect) => return redirect,
-    };
     if !auth.csrf_matches(&form.csrf) {
         return error_page(choice, Some(&auth), state.app.features(), ApiError::Csrf);
     }

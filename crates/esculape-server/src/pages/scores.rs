@@ -3,13 +3,12 @@
 
 use crate::error::ApiError;
 use crate::pages::clinical_texts::ClinicalTexts;
-use crate::pages::layout::{Frame, LangChoice, error_page, page, page_auth};
+use crate::pages::layout::{Frame, LangChoice, SignedIn, error_page, page};
 use crate::pages::texts::Lang;
 use crate::session::blocking;
 use crate::state::AppState;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use esculape_app::Auth;
 use esculape_scores::{Calculator, InputKind, Outcome, format_number};
@@ -19,12 +18,8 @@ use std::collections::HashMap;
 pub async fn scores_page(
     State(state): State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    SignedIn(auth): SignedIn,
 ) -> Response {
-    let auth = match page_auth(&state, &headers).await {
-        Ok(auth) => auth,
-        Err(redirect) => return redirect,
-    };
     let app = state.app.clone();
     let identity = auth.identity().clone();
     let calculators = match blocking(move || app.score_calculators(&identity)).await {
@@ -66,13 +61,9 @@ fn frame<'a>(state: &AppState, auth: &'a Auth, title: &'a str) -> Frame<'a> {
 pub async fn score_form(
     State(state): State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    SignedIn(auth): SignedIn,
     Path(id): Path<String>,
 ) -> Response {
-    let auth = match page_auth(&state, &headers).await {
-        Ok(auth) => auth,
-        Err(redirect) => return redirect,
-    };
     let app = state.app.clone();
     let identity = auth.identity().clone();
     let found = blocking(move || {
@@ -94,14 +85,10 @@ pub async fn score_form(
 pub async fn score_submit(
     State(state): State<AppState>,
     choice: LangChoice,
-    headers: HeaderMap,
+    SignedIn(auth): SignedIn,
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let auth = match page_auth(&state, &headers).await {
-        Ok(auth) => auth,
-        Err(redirect) => return redirect,
-    };
     let fields: HashMap<String, String> = fields.into_iter().collect();
     if !auth.csrf_matches(fields.get("csrf").map(String::as_str).unwrap_or_default()) {
         return error_page(choice, Some(&auth), state.app.features(), ApiError::Csrf);

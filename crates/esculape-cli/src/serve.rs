@@ -11,8 +11,8 @@ use esculape_app::{
 };
 use esculape_kb::FetchOptions;
 use esculape_server::ServerConfig;
-use esculape_store::SqliteStore;
-use std::path::PathBuf;
+use esculape_store::{DataKey, SqliteStore};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -59,6 +59,72 @@ pub fn database_path(settings: &Settings) -> PathBuf {
     settings.paths.data_dir.join("esculape.sqlite3")
 }
 
+/// The data key that seals drafts: `store.key_env`, else `store.key_file`, else
+/// `<data_dir>/keys/store.key`, created (owner-only) on first use.
+pub fn data_key(settings: &Settings) -> Result<DataKey> {
+    if let Ok(text) = std::env::var(&settings.store.key_env)
+        && !text.trim().is_empty()
+    {
+        return DataKey::parse(&text).with_context(|| {
+            format!("the variable {} holds no valid key", settings.store.key_env)
+        });
+    }
+    let configured = settings.store.key_file.trim();
+    let path = if configured.is_empty() {
+        settings.paths.data_dir.join("keys").join("store.key")
+    } else {
+        PathBuf::from(configured)
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => DataKey::parse(&text)
+            .with_context(|| format!("the key file `{}` holds no valid key", path.display())),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound && configured.is_empty() => {
+            create_key_file(&path)
+        }
+        Err(error) => Err(error).with_context(|| {
+            format!(
+                "cannot read the data key file `{}` (store.key_file): restore it from the site's key backup",
+                path.display()
+            )
+        }),
+    }
+}
+
+/// Writes a new random key, readable by its owner only. The key is written whole to a
+/// temporary file and then linked into place, so a killed process leaves no half key, and
+/// a key another process created meanwhile is kept and used.
+fn create_key_file(path: &Path) -> Result<DataKey> {
+    let key = DataKey::random()?;
+    let folder = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(folder)
+        .with_context(|| format!("cannot create the key folder `{}`", folder.display()))?;
+    let temporary = folder.join(format!(".store.key.{}", std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options.open(&temporary).and_then(|mut file| {
+        std::io::Write::write_all(&mut file, format!("{}\n", key.to_hex()).as_bytes())?;
+        file.sync_all()
+    });
+    written.with_context(|| format!("cannot write the data key file `{}`", temporary.display()))?;
+    let linked = std::fs::hard_link(&temporary, path);
+    let _ = std::fs::remove_file(&temporary);
+    match linked {
+        Ok(()) => {
+            tracing::info!(path = %path.display(), "created the data key that seals drafts; back it up");
+            Ok(key)
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the data key file `{}`", path.display()))?;
+            Ok(DataKey::parse(&text)?)
+        }
+        Err(error) => Err(error)
+            .with_context(|| format!("cannot create the data key file `{}`", path.display())),
+    }
+}
+
 /// Opens the knowledge base and the store, and builds the application.
 pub fn open_app(settings: &Settings, mirror: Option<PathBuf>) -> Result<App> {
     std::fs::create_dir_all(&settings.paths.data_dir).with_context(|| {
@@ -68,7 +134,7 @@ pub fn open_app(settings: &Settings, mirror: Option<PathBuf>) -> Result<App> {
         )
     })?;
     let kb = crate::sources::open_kb(settings)?;
-    let store = SqliteStore::open(&database_path(settings))?;
+    let store = SqliteStore::open(&database_path(settings))?.with_data_key(data_key(settings)?);
     let app_settings = AppSettings {
         session_hours: settings.server.session_hours,
         lockout_attempts: settings.server.lockout_attempts,

@@ -17,6 +17,7 @@ pub struct Settings {
     pub llm: LlmSettings,
     pub search: SearchSettings,
     pub pseudo: PseudoSettings,
+    pub store: StoreSettings,
     pub answer: AnswerSettings,
     pub server: ServerSettings,
     pub audit: AuditSettings,
@@ -142,6 +143,14 @@ pub struct PseudoSettings {
     pub key_file: String,
     pub vault_dir: String,
     pub scope_ttl_hours: u64,
+}
+
+/// The `[store]` section: the data key that seals patient text in the database.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreSettings {
+    pub key_env: String,
+    pub key_file: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

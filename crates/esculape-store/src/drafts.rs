@@ -1,7 +1,7 @@
 //! Drafted documents: records, their life (draft → edited → validated or rejected), every
 //! version kept, and the SQLite statements behind the [`crate::Store`] methods.
 
-use crate::{Error, Result};
+use crate::{DataKey, Error, Result};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
@@ -114,24 +114,54 @@ fn draft_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DraftRecord> {
     })
 }
 
+/// The associated data of each sealed column: the table, column and row it belongs to.
+fn title_row(owner_id: i64) -> String {
+    format!("drafts.title owner={owner_id}")
+}
+
+fn reason_row(id: i64) -> String {
+    format!("drafts.rejection_reason id={id}")
+}
+
+fn version_row(column: &str, id: i64, version: i64) -> String {
+    format!("draft_versions.{column} draft={id} version={version}")
+}
+
+/// Opens the sealed columns of a draft as read.
+fn opened(key: &DataKey, mut record: DraftRecord) -> Result<DraftRecord> {
+    record.title = key.open(&title_row(record.owner_id), record.title)?;
+    record.rejection_reason = record
+        .rejection_reason
+        .map(|reason| key.open(&reason_row(record.id), reason))
+        .transpose()?;
+    Ok(record)
+}
+
 fn no_such_draft(id: i64) -> Error {
     Error::NotFound(format!(
         "there is no draft {id}: `esculape draft list` shows yours"
     ))
 }
 
-pub(crate) fn select_draft(connection: &Connection, id: i64) -> Result<Option<DraftRecord>> {
-    Ok(connection
+pub(crate) fn select_draft(
+    connection: &Connection,
+    key: &DataKey,
+    id: i64,
+) -> Result<Option<DraftRecord>> {
+    connection
         .query_row(
             &format!("SELECT {DRAFT_COLUMNS} FROM drafts d WHERE d.id = ?1"),
             [id],
             draft_from_row,
         )
-        .optional()?)
+        .optional()?
+        .map(|record| opened(key, record))
+        .transpose()
 }
 
 pub(crate) fn create_draft(
     connection: &mut Connection,
+    key: &DataKey,
     new_draft: &NewDraft,
 ) -> Result<DraftRecord> {
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -141,7 +171,7 @@ pub(crate) fn create_draft(
         params![
             new_draft.owner_id,
             new_draft.document_type,
-            new_draft.title,
+            key.seal(&title_row(new_draft.owner_id), &new_draft.title)?,
             new_draft.ai_use.to_string(),
             new_draft.created_at_s
         ],
@@ -154,26 +184,37 @@ pub(crate) fn create_draft(
             id,
             new_draft.owner_id,
             new_draft.created_at_s,
-            new_draft.body,
-            new_draft.trace.to_string()
+            key.seal(&version_row("body", id, 1), &new_draft.body)?,
+            key.seal(&version_row("trace", id, 1), &new_draft.trace.to_string())?
         ],
     )?;
-    let record = select_draft(&transaction, id)?.ok_or_else(|| no_such_draft(id))?;
+    let record = select_draft(&transaction, key, id)?.ok_or_else(|| no_such_draft(id))?;
     transaction.commit()?;
     Ok(record)
 }
 
-pub(crate) fn drafts_of_owner(connection: &Connection, owner_id: i64) -> Result<Vec<DraftRecord>> {
+pub(crate) fn drafts_of_owner(
+    connection: &Connection,
+    key: &DataKey,
+    owner_id: i64,
+) -> Result<Vec<DraftRecord>> {
     let mut statement = connection.prepare(&format!(
         "SELECT {DRAFT_COLUMNS} FROM drafts d WHERE d.owner_id = ?1 ORDER BY d.id DESC"
     ))?;
     let drafts = statement
         .query_map([owner_id], draft_from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(drafts)
+    drafts
+        .into_iter()
+        .map(|record| opened(key, record))
+        .collect()
 }
 
-pub(crate) fn draft_versions(connection: &Connection, id: i64) -> Result<Vec<DraftVersion>> {
+pub(crate) fn draft_versions(
+    connection: &Connection,
+    key: &DataKey,
+    id: i64,
+) -> Result<Vec<DraftVersion>> {
     let mut statement = connection.prepare(
         "SELECT draft_id, version, author_id, created_at_s, body, trace FROM draft_versions \
          WHERE draft_id = ?1 ORDER BY version",
@@ -190,7 +231,20 @@ pub(crate) fn draft_versions(connection: &Connection, id: i64) -> Result<Vec<Dra
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(versions)
+    versions
+        .into_iter()
+        .map(|mut version| {
+            version.body = key.open(
+                &version_row("body", version.draft_id, version.version),
+                version.body,
+            )?;
+            version.trace = key.open(
+                &version_row("trace", version.draft_id, version.version),
+                version.trace,
+            )?;
+            Ok(version)
+        })
+        .collect()
 }
 
 fn decided_conflict(record: &DraftRecord) -> Error {
@@ -203,52 +257,62 @@ fn decided_conflict(record: &DraftRecord) -> Error {
 
 pub(crate) fn add_draft_version(
     connection: &mut Connection,
+    key: &DataKey,
     id: i64,
     author_id: i64,
     body: &str,
     now_s: i64,
 ) -> Result<DraftRecord> {
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let record = select_draft(&transaction, id)?.ok_or_else(|| no_such_draft(id))?;
+    let record = select_draft(&transaction, key, id)?.ok_or_else(|| no_such_draft(id))?;
     if record.status.is_decided() {
         return Err(decided_conflict(&record));
     }
+    let version = record.latest_version + 1;
     transaction.execute(
         "INSERT INTO draft_versions (draft_id, version, author_id, created_at_s, body, trace) \
-         VALUES (?1, ?2, ?3, ?4, ?5, 'null')",
-        params![id, record.latest_version + 1, author_id, now_s, body],
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            id,
+            version,
+            author_id,
+            now_s,
+            key.seal(&version_row("body", id, version), body)?,
+            key.seal(&version_row("trace", id, version), "null")?
+        ],
     )?;
     transaction.execute(
         "UPDATE drafts SET status = 'edited', updated_at_s = ?2 WHERE id = ?1",
         params![id, now_s],
     )?;
-    let record = select_draft(&transaction, id)?.ok_or_else(|| no_such_draft(id))?;
+    let record = select_draft(&transaction, key, id)?.ok_or_else(|| no_such_draft(id))?;
     transaction.commit()?;
     Ok(record)
 }
 
 pub(crate) fn decide_draft(
     connection: &mut Connection,
+    key: &DataKey,
     id: i64,
     decided_by: i64,
     decision: &DraftDecision,
     now_s: i64,
 ) -> Result<DraftRecord> {
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let record = select_draft(&transaction, id)?.ok_or_else(|| no_such_draft(id))?;
+    let record = select_draft(&transaction, key, id)?.ok_or_else(|| no_such_draft(id))?;
     if record.status.is_decided() {
         return Err(decided_conflict(&record));
     }
     let (status, reason) = match decision {
         DraftDecision::Validate => ("validated", None),
-        DraftDecision::Reject { reason } => ("rejected", Some(reason.as_str())),
+        DraftDecision::Reject { reason } => ("rejected", Some(key.seal(&reason_row(id), reason)?)),
     };
     transaction.execute(
         "UPDATE drafts SET status = ?2, decided_by = ?3, decided_at_s = ?4, rejection_reason = ?5, \
          updated_at_s = ?4 WHERE id = ?1",
         params![id, status, decided_by, now_s, reason],
     )?;
-    let record = select_draft(&transaction, id)?.ok_or_else(|| no_such_draft(id))?;
+    let record = select_draft(&transaction, key, id)?.ok_or_else(|| no_such_draft(id))?;
     transaction.commit()?;
     Ok(record)
 }

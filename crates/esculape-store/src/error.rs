@@ -35,6 +35,9 @@ pub enum Error {
     #[error("the database is busy with another writer; retry in a moment")]
     Busy,
 
+    #[error("{0}")]
+    Sealing(String),
+
     #[error("database error: {0}")]
     Database(rusqlite::Error),
 }

@@ -34,6 +34,7 @@
 mod chain;
 mod drafts;
 mod error;
+mod sealed;
 mod sqlite;
 mod store;
 
@@ -43,6 +44,7 @@ pub use chain::{
 };
 pub use drafts::{DraftDecision, DraftRecord, DraftStatus, DraftVersion, NewDraft};
 pub use error::{Error, Result};
+pub use sealed::DataKey;
 pub use sqlite::SqliteStore;
 pub use store::{
     AuditRecord, NewAuditRecord, NewUser, RetentionOutcome, SessionRecord, Store, UserRecord,

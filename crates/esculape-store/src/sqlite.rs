@@ -8,7 +8,7 @@ use crate::store::{
     AuditRecord, NewAuditRecord, NewUser, RetentionOutcome, SessionRecord, Store, UserRecord,
     UserUpdate,
 };
-use crate::{Error, Result};
+use crate::{DataKey, Error, Result};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -30,6 +30,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct SqliteStore {
     path: PathBuf,
     connection: Mutex<Connection>,
+    data_key: Option<DataKey>,
 }
 
 impl SqliteStore {
@@ -42,10 +43,26 @@ impl SqliteStore {
         let store = SqliteStore {
             path: path.to_path_buf(),
             connection: Mutex::new(connection),
+            data_key: None,
         };
         store.configure()?;
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Seals the columns that hold patient text (drafts) with `key`. Without a key the
+    /// store refuses drafts.
+    pub fn with_data_key(mut self, key: DataKey) -> SqliteStore {
+        self.data_key = Some(key);
+        self
+    }
+
+    fn data_key(&self) -> Result<&DataKey> {
+        self.data_key.as_ref().ok_or_else(|| {
+            Error::Sealing(
+                "drafts hold patient text and are stored sealed, but this store was opened without a data key: configure one (`store.key_file` in the settings)".into(),
+            )
+        })
     }
 
     /// The database file.
@@ -192,19 +209,19 @@ fn chain_ends(connection: &Connection) -> Result<ChainEnds> {
 
 impl Store for SqliteStore {
     fn create_draft(&self, new_draft: &NewDraft) -> Result<DraftRecord> {
-        drafts::create_draft(&mut self.lock(), new_draft)
+        drafts::create_draft(&mut self.lock(), self.data_key()?, new_draft)
     }
 
     fn draft(&self, id: i64) -> Result<Option<DraftRecord>> {
-        drafts::select_draft(&self.lock(), id)
+        drafts::select_draft(&self.lock(), self.data_key()?, id)
     }
 
     fn drafts_of_owner(&self, owner_id: i64) -> Result<Vec<DraftRecord>> {
-        drafts::drafts_of_owner(&self.lock(), owner_id)
+        drafts::drafts_of_owner(&self.lock(), self.data_key()?, owner_id)
     }
 
     fn draft_versions(&self, id: i64) -> Result<Vec<DraftVersion>> {
-        drafts::draft_versions(&self.lock(), id)
+        drafts::draft_versions(&self.lock(), self.data_key()?, id)
     }
 
     fn add_draft_version(
@@ -214,7 +231,14 @@ impl Store for SqliteStore {
         body: &str,
         now_s: i64,
     ) -> Result<DraftRecord> {
-        drafts::add_draft_version(&mut self.lock(), id, author_id, body, now_s)
+        drafts::add_draft_version(
+            &mut self.lock(),
+            self.data_key()?,
+            id,
+            author_id,
+            body,
+            now_s,
+        )
     }
 
     fn decide_draft(
@@ -224,7 +248,14 @@ impl Store for SqliteStore {
         decision: &DraftDecision,
         now_s: i64,
     ) -> Result<DraftRecord> {
-        drafts::decide_draft(&mut self.lock(), id, decided_by, decision, now_s)
+        drafts::decide_draft(
+            &mut self.lock(),
+            self.data_key()?,
+            id,
+            decided_by,
+            decision,
+            now_s,
+        )
     }
 
     fn create_user(&self, new_user: &NewUser) -> Result<UserRecord> {

@@ -19,7 +19,11 @@ struct Fixture {
 fn fixture() -> Fixture {
     let folder = tempfile::tempdir().unwrap();
     let kb = KnowledgeBase::open(KbConfig::at(folder.path().join("kb"))).unwrap();
-    let store = Arc::new(SqliteStore::open(&folder.path().join("esculape.sqlite3")).unwrap());
+    let store = Arc::new(
+        SqliteStore::open(&folder.path().join("esculape.sqlite3"))
+            .unwrap()
+            .with_data_key(esculape_store::DataKey::random().unwrap()),
+    );
     let settings = AppSettings {
         lockout_attempts: 2,
         ..AppSettings::default()
@@ -244,7 +248,11 @@ fn sessions_end_at_logout_and_when_the_account_changes() {
 fn the_first_administrator_is_created_once() {
     let folder = tempfile::tempdir().unwrap();
     let kb = KnowledgeBase::open(KbConfig::at(folder.path().join("kb"))).unwrap();
-    let store = Arc::new(SqliteStore::open(&folder.path().join("esculape.sqlite3")).unwrap());
+    let store = Arc::new(
+        SqliteStore::open(&folder.path().join("esculape.sqlite3"))
+            .unwrap()
+            .with_data_key(esculape_store::DataKey::random().unwrap()),
+    );
     let app = App::new(Arc::new(kb), store, AppSettings::default());
     let password = Password::new(esculape_app::random_password().unwrap());
     assert_eq!(

@@ -80,4 +80,32 @@ fn a_lettre_de_liaison_is_drafted_validated_exported_and_its_notice_printed() {
 
     let listed = run(esculape(&data).args(["draft", "list", "--user", "dr.martin"]));
     assert!(text(&listed).contains("validated"), "{}", text(&listed));
+
+    // The first draft created the data key, readable by its owner only; the database
+    // holds the draft sealed, and another key cannot read it.
+    let key_file = data.join("keys").join("store.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+    let needle = b"cardiaque globale";
+    for file in ["esculape.sqlite3", "esculape.sqlite3-wal"] {
+        if let Ok(bytes) = std::fs::read(data.join(file)) {
+            assert!(
+                !bytes.windows(needle.len()).any(|window| window == needle),
+                "{file} holds the draft in clear"
+            );
+        }
+    }
+    let wrong_key = run(esculape(&data)
+        .args(["draft", "show", &id, "--user", "dr.martin"])
+        .env("ESCULAPE_STORE_KEY", "11".repeat(32)));
+    assert!(!wrong_key.status.success());
+    assert!(
+        text(&wrong_key).contains("restore the key file"),
+        "{}",
+        text(&wrong_key)
+    );
 }

@@ -10,7 +10,8 @@ fn esculape(data_dir: &Path) -> Command {
     command
         .arg("--data-dir")
         .arg(data_dir)
-        .env_remove("ESCULAPE_CONFIG");
+        .env_remove("ESCULAPE_CONFIG")
+        .env_remove("ESCULAPE_STORE_KEY");
     command
 }
 

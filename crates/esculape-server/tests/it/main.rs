@@ -89,7 +89,9 @@ pub fn server_configured(configure: impl FnOnce(App) -> App) -> TestServer {
         esculape_text::Language::French,
     );
     kb.install(&pack, &Default::default(), &NoProgress).unwrap();
-    let store = esculape_store::SqliteStore::open(&folder.path().join("esculape.sqlite3")).unwrap();
+    let store = esculape_store::SqliteStore::open(&folder.path().join("esculape.sqlite3"))
+        .unwrap()
+        .with_data_key(esculape_store::DataKey::random().unwrap());
     let settings = AppSettings {
         lockout_attempts: 3,
         ..AppSettings::default()

@@ -138,3 +138,90 @@ fn raw_sql_cannot_rewrite_a_version_or_reopen_a_decided_draft() {
         assert!(error.contains(expect), "{sql}: {error}");
     }
 }
+
+#[test]
+fn a_drafts_patient_text_is_sealed_in_the_database_file() {
+    let folder = tempfile::tempdir().unwrap();
+    let store = open_sqlite(folder.path());
+    let owner = store.create_user(&user("dr.martin")).unwrap();
+    let mut draft = new_draft(owner.id);
+    draft.title = "Lettre pour Mme Zoélie QUARTZMANN".into();
+    draft.body = "Mme Zoélie QUARTZMANN, vue le 03/04/2026.".into();
+    let created = store.create_draft(&draft).unwrap();
+    store
+        .add_draft_version(created.id, owner.id, "Version 2 : QUARTZMANN", 2_100)
+        .unwrap();
+    store
+        .decide_draft(
+            created.id,
+            owner.id,
+            &DraftDecision::Reject {
+                reason: "QUARTZMANN : mauvais patient".into(),
+            },
+            2_200,
+        )
+        .unwrap();
+    // Read back in clear through the store…
+    let record = store.draft(created.id).unwrap().unwrap();
+    assert_eq!(record.title, "Lettre pour Mme Zoélie QUARTZMANN");
+    assert_eq!(
+        record.rejection_reason.as_deref(),
+        Some("QUARTZMANN : mauvais patient")
+    );
+    let versions = store.draft_versions(created.id).unwrap();
+    assert_eq!(
+        versions[0].body,
+        "Mme Zoélie QUARTZMANN, vue le 03/04/2026."
+    );
+    assert_eq!(versions[1].body, "Version 2 : QUARTZMANN");
+    assert_eq!(versions[1].trace, "null");
+    drop(store);
+    // …but the files on disk (database and write-ahead log) never hold the name.
+    for entry in std::fs::read_dir(folder.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(
+            !bytes.windows(10).any(|window| window == b"QUARTZMANN"),
+            "a file of the database holds the patient's name in clear"
+        );
+    }
+}
+
+#[test]
+fn another_key_cannot_read_the_drafts_and_says_what_to_do() {
+    let folder = tempfile::tempdir().unwrap();
+    let store = open_sqlite(folder.path());
+    let owner = store.create_user(&user("dr.martin")).unwrap();
+    let created = store.create_draft(&new_draft(owner.id)).unwrap();
+    drop(store);
+    let other = SqliteStore::open(&folder.path().join("esculape.sqlite3"))
+        .unwrap()
+        .with_data_key(esculape_store::DataKey::random().unwrap());
+    let error = other.draft_versions(created.id).unwrap_err().to_string();
+    assert!(error.contains("restore the key file"), "{error}");
+    let keyless = SqliteStore::open(&folder.path().join("esculape.sqlite3")).unwrap();
+    let error = keyless.draft(created.id).unwrap_err().to_string();
+    assert!(error.contains("store.key_file"), "{error}");
+}
+
+#[test]
+fn a_sealed_version_moved_to_another_draft_does_not_open() {
+    let folder = tempfile::tempdir().unwrap();
+    let store = open_sqlite(folder.path());
+    let owner = store.create_user(&user("dr.martin")).unwrap();
+    let first = store.create_draft(&new_draft(owner.id)).unwrap();
+    let second = store.create_draft(&new_draft(owner.id)).unwrap();
+    drop(store);
+    let connection = rusqlite::Connection::open(folder.path().join("esculape.sqlite3")).unwrap();
+    // The triggers forbid updates; a forged copy of the first body into a new row of the
+    // second draft still carries the first row's associated data.
+    connection
+        .execute(
+            "INSERT INTO draft_versions (draft_id, version, author_id, created_at_s, body, trace) \
+             SELECT ?2, 2, author_id, created_at_s, body, trace FROM draft_versions WHERE draft_id = ?1",
+            [first.id, second.id],
+        )
+        .unwrap();
+    drop(connection);
+    let store = open_sqlite(folder.path());
+    assert!(store.draft_versions(second.id).is_err());
+}

@@ -25,8 +25,15 @@ macro_rules! store_test {
     };
 }
 
+/// A fixed data key, so a test can reopen its database.
+pub fn test_key() -> esculape_store::DataKey {
+    esculape_store::DataKey::parse(&"5a".repeat(32)).expect("a valid test key")
+}
+
 pub fn open_sqlite(folder: &Path) -> SqliteStore {
-    SqliteStore::open(&folder.join("esculape.sqlite3")).expect("open the store")
+    SqliteStore::open(&folder.join("esculape.sqlite3"))
+        .expect("open the store")
+        .with_data_key(test_key())
 }
 
 pub fn audit(action: &str, at_ms: i64) -> NewAuditRecord {

@@ -34,6 +34,7 @@ mod label;
 mod lexicon;
 mod model_text;
 mod pseudonymize;
+mod restore_stream;
 mod scope;
 mod surrogate;
 mod validate;
@@ -45,6 +46,7 @@ pub use detect::{
 pub use error::{Error, Result};
 pub use label::{Finding, Label};
 pub use model_text::ModelText;
+pub use restore_stream::StreamRestorer;
 pub use pseudonymize::{
     CHUNK_BYTES, Config, Pseudonymized, StreamReport, detect, pseudonymize, pseudonymize_stream,
     reidentify,

@@ -7,7 +7,7 @@ use crate::ask::ModelQueue;
 use crate::identity::{Identity, Permission};
 use crate::{Error, Result};
 use esculape_llm::{
-    ChatMessage, EmbedKind, Embedder, FinishReason, GenerateRequest, Generator, Role,
+    ChatMessage, EmbedKind, Embedder, FinishReason, GenerateRequest, Generator, Role, StreamEvent,
 };
 use esculape_pseudo::Scope;
 use std::sync::Arc;
@@ -58,6 +58,45 @@ impl std::fmt::Debug for ChatInput {
     }
 }
 
+/// Runs `request`, restoring the text as it streams; the completion's text is the whole
+/// restored reply.
+fn stream_restored(
+    generator: &dyn Generator,
+    request: GenerateRequest,
+    scope: &Scope,
+    on_text: &mut dyn FnMut(&str),
+) -> esculape_llm::Result<esculape_llm::Completion> {
+    let mut restorer = esculape_pseudo::StreamRestorer::new(scope);
+    for event in generator.generate(request)? {
+        match event? {
+            StreamEvent::Text(piece) => {
+                let shown = restorer.push(&piece);
+                if !shown.is_empty() {
+                    on_text(&shown);
+                }
+            }
+            StreamEvent::Done {
+                text,
+                finish_reason,
+                usage,
+            } => {
+                let rest = restorer.finish();
+                if !rest.is_empty() {
+                    on_text(&rest);
+                }
+                return Ok(esculape_llm::Completion {
+                    text: esculape_pseudo::reidentify(&text, scope),
+                    finish_reason,
+                    usage,
+                });
+            }
+        }
+    }
+    Err(esculape_llm::Error::Inference(
+        "the model stopped without finishing its answer".into(),
+    ))
+}
+
 /// A completion, re-identified for the caller.
 #[derive(Debug, Clone)]
 pub struct ChatReply {
@@ -85,6 +124,20 @@ impl App {
         messages: &[ChatInput],
         max_tokens: usize,
         temperature: f32,
+    ) -> Result<ChatReply> {
+        self.chat_completion_streamed(identity, messages, max_tokens, temperature, &mut |_| {})
+    }
+
+    /// [`App::chat_completion`], passing the re-identified reply to `on_text` as it is
+    /// generated: text is passed on once no surrogate can straddle its end
+    /// ([`esculape_pseudo::StreamRestorer`]), so the pieces join into the reply's content.
+    pub fn chat_completion_streamed(
+        &self,
+        identity: &Identity,
+        messages: &[ChatInput],
+        max_tokens: usize,
+        temperature: f32,
+        on_text: &mut dyn FnMut(&str),
     ) -> Result<ChatReply> {
         self.require(identity, Permission::Ask, "chat.completions", "")?;
         let engine = self.model_engine()?;
@@ -125,7 +178,7 @@ impl App {
         ticket.wait_for_turn();
         let mut request = GenerateRequest::new(pseudonymized, max_tokens);
         request.sampling.temperature = temperature;
-        let completion = generator.complete(request);
+        let completion = stream_restored(generator.as_ref(), request, &scope, on_text);
         drop(ticket);
         let completion = match completion {
             Ok(completion) => completion,
@@ -157,7 +210,7 @@ impl App {
         )?;
         Ok(ChatReply {
             model: generator.id().to_string(),
-            content: esculape_pseudo::reidentify(&completion.text, &scope),
+            content: completion.text,
             finish_reason: completion.finish_reason,
             prompt_tokens: completion.usage.prompt_tokens,
             completion_tokens: completion.usage.completion_tokens,
@@ -206,6 +259,12 @@ impl App {
             model: embedder.id().to_string(),
             vectors: vectors.map_err(model_error)?,
         })
+    }
+
+    /// The id of the chat model served to site tools, if any.
+    pub fn chat_model_id(&self) -> Option<String> {
+        let engine = self.engines.models.as_ref()?;
+        Some(engine.generator.as_ref()?.id().to_string())
     }
 
     fn model_engine(&self) -> Result<&Arc<ModelEngine>> {

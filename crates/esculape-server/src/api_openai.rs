@@ -1,14 +1,18 @@
 //! OpenAI-compatible `/v1/chat/completions` and `/v1/embeddings` on the local models, for
 //! other software on the site: bearer session required (clinician role), every input
 //! pseudonymized before the model sees it, replies re-identified, model queue shared with
-//! answers (429 with `Retry-After` when full). Streaming is not offered.
+//! answers (429 with `Retry-After` when full). `stream: true` sends OpenAI's server-sent
+//! chunks, each already re-identified.
 
 use crate::api::ApiJson;
 use crate::error::{ApiError, ErrorBody};
 use crate::session::{ApiChangeAuth, blocking};
 use crate::state::AppState;
 use axum::Json;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 use esculape_llm::{FinishReason, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -29,7 +33,7 @@ pub struct ChatCompletionRequest {
     pub max_tokens: Option<usize>,
     /// Default 0 (greedy).
     pub temperature: Option<f32>,
-    /// Must be absent or false: streaming is not offered.
+    /// `true`: `text/event-stream` of `chat.completion.chunk` objects, then `data: [DONE]`.
     pub stream: Option<bool>,
 }
 
@@ -67,7 +71,10 @@ pub struct ChatCompletionResponse {
 
 #[utoipa::path(post, path = "/v1/chat/completions", tag = "openai", request_body = ChatCompletionRequest,
     description = "OpenAI-compatible chat completion on the local model. Messages are \
-        pseudonymized before the model sees them and the reply is re-identified.",
+        pseudonymized before the model sees them and the reply is re-identified. With \
+        `stream: true` the answer is `text/event-stream`: `chat.completion.chunk` objects \
+        (their text already re-identified), then `data: [DONE]`; a refusal before the first \
+        text keeps its status (422, 429…).",
     responses((status = 200, body = ChatCompletionResponse), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
@@ -75,13 +82,7 @@ pub async fn chat_completions(
     State(state): State<AppState>,
     ApiChangeAuth(auth): ApiChangeAuth,
     ApiJson(request): ApiJson<ChatCompletionRequest>,
-) -> Result<Json<ChatCompletionResponse>, ApiError> {
-    if request.stream == Some(true) {
-        return Err(esculape_app::Error::Invalid(
-            "stream is not offered here: leave it out or set it to false".into(),
-        )
-        .into());
-    }
+) -> Result<Response, ApiError> {
     let mut messages = Vec::with_capacity(request.messages.len());
     for message in request.messages {
         let role = match message.role.as_str() {
@@ -103,15 +104,15 @@ pub async fn chat_completions(
     let max_tokens = request.max_tokens.unwrap_or(256);
     let temperature = request.temperature.unwrap_or(0.0);
     let app = state.app.clone();
+    if request.stream == Some(true) {
+        return streamed(app, auth, messages, max_tokens, temperature).await;
+    }
     let reply =
         blocking(move || app.chat_completion(auth.identity(), &messages, max_tokens, temperature))
             .await?;
     let created = esculape_app::now_s();
     Ok(Json(ChatCompletionResponse {
-        id: format!(
-            "chatcmpl-{}",
-            esculape_app::random_token(12).unwrap_or_default()
-        ),
+        id: completion_id(),
         object: "chat.completion".into(),
         created,
         model: reply.model,
@@ -131,7 +132,141 @@ pub async fn chat_completions(
             completion_tokens: reply.completion_tokens,
             total_tokens: reply.prompt_tokens + reply.completion_tokens,
         },
-    }))
+    })
+    .into_response())
+}
+
+fn completion_id() -> String {
+    format!(
+        "chatcmpl-{}",
+        esculape_app::random_token(12).unwrap_or_default()
+    )
+}
+
+fn finish_reason_name(reason: FinishReason) -> &'static str {
+    match reason {
+        FinishReason::Stop => "stop",
+        FinishReason::Length => "length",
+    }
+}
+
+/// What the model thread sends the response stream.
+enum Streamed {
+    Text(String),
+    Done(esculape_app::ChatReply),
+    Failed(esculape_app::Error),
+}
+
+/// `stream: true`: the completion runs on a blocking thread and its re-identified text
+/// goes out as `chat.completion.chunk` events. A refusal before the first text (full
+/// queue, bad input, dead model) is an ordinary error response with its status.
+async fn streamed(
+    app: esculape_app::App,
+    auth: esculape_app::Auth,
+    messages: Vec<esculape_app::ChatInput>,
+    max_tokens: usize,
+    temperature: f32,
+) -> Result<Response, ApiError> {
+    let model = app.chat_model_id().unwrap_or_default();
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<Streamed>();
+    tokio::task::spawn_blocking(move || {
+        let pieces = sender.clone();
+        let result = app.chat_completion_streamed(
+            auth.identity(),
+            &messages,
+            max_tokens,
+            temperature,
+            &mut |text| {
+                let _ = pieces.send(Streamed::Text(text.to_string()));
+            },
+        );
+        let _ = sender.send(match result {
+            Ok(reply) => Streamed::Done(reply),
+            Err(error) => Streamed::Failed(error),
+        });
+    });
+    let first = receiver.recv().await;
+    let first = match first {
+        Some(Streamed::Failed(error)) => return Err(error.into()),
+        Some(first) => first,
+        None => {
+            return Err(esculape_app::Error::Internal("the model thread stopped".into()).into());
+        }
+    };
+    let (id, created) = (completion_id(), esculape_app::now_s());
+    let chunk = move |delta: serde_json::Value, finish: Option<&str>, model: &str| {
+        let value = serde_json::json!({
+            "id": id,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": model,
+            "choices": [{ "index": 0, "delta": delta, "finish_reason": finish }],
+        });
+        Bytes::from(format!("data: {value}\n\n"))
+    };
+    let mut pending = Some(first);
+    let mut started = false;
+    let mut finished = false;
+    let stream = futures_util::stream::poll_fn(move |context| {
+        if finished {
+            return std::task::Poll::Ready(None);
+        }
+        let next = match pending.take() {
+            Some(next) => next,
+            None => match receiver.poll_recv(context) {
+                std::task::Poll::Pending => return std::task::Poll::Pending,
+                std::task::Poll::Ready(None) => {
+                    finished = true;
+                    return std::task::Poll::Ready(None);
+                }
+                std::task::Poll::Ready(Some(next)) => next,
+            },
+        };
+        let mut bytes = Vec::new();
+        if !started {
+            started = true;
+            bytes.extend_from_slice(&chunk(
+                serde_json::json!({ "role": "assistant", "content": "" }),
+                None,
+                &model,
+            ));
+        }
+        match next {
+            Streamed::Text(text) => {
+                bytes.extend_from_slice(&chunk(
+                    serde_json::json!({ "content": text }),
+                    None,
+                    &model,
+                ));
+            }
+            Streamed::Done(reply) => {
+                bytes.extend_from_slice(&chunk(
+                    serde_json::json!({}),
+                    Some(finish_reason_name(reply.finish_reason)),
+                    &model,
+                ));
+                bytes.extend_from_slice(b"data: [DONE]\n\n");
+                finished = true;
+            }
+            Streamed::Failed(error) => {
+                let (_, code, message, _) = crate::error::classify(&ApiError::App(error));
+                let value = serde_json::json!({ "error": { "code": code, "message": message } });
+                bytes.extend_from_slice(format!("data: {value}\n\ndata: [DONE]\n\n").as_bytes());
+                finished = true;
+            }
+        }
+        std::task::Poll::Ready(Some(Ok::<Bytes, std::convert::Infallible>(Bytes::from(
+            bytes,
+        ))))
+    });
+    let mut response = Body::from_stream(stream).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream; charset=utf-8"),
+    );
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    Ok(response)
 }
 
 /// One text or several.

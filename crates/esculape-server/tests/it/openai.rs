@@ -34,14 +34,18 @@ impl Generator for RecordingModel {
             .collect();
         self.seen.lock().unwrap().extend(prompt.iter().cloned());
         let text = format!("Reçu : {}", prompt.last().cloned().unwrap_or_default());
-        Ok(TokenStream::new(
-            vec![Ok(StreamEvent::Done {
-                text,
-                finish_reason: FinishReason::Stop,
-                usage: Usage::default(),
-            })]
-            .into_iter(),
-        ))
+        // Pieces of 3 characters, cutting surrogates anywhere, as a model's tokens do.
+        let characters: Vec<char> = text.chars().collect();
+        let mut events: Vec<esculape_llm::Result<StreamEvent>> = characters
+            .chunks(3)
+            .map(|piece| Ok(StreamEvent::Text(piece.iter().collect())))
+            .collect();
+        events.push(Ok(StreamEvent::Done {
+            text,
+            finish_reason: FinishReason::Stop,
+            usage: Usage::default(),
+        }));
+        Ok(TokenStream::new(events.into_iter()))
     }
 }
 
@@ -152,7 +156,7 @@ async fn embeddings_are_of_the_pseudonymized_text() {
 }
 
 #[tokio::test]
-async fn the_openai_endpoints_need_a_clinician_session_and_refuse_streaming() {
+async fn the_openai_endpoints_need_a_clinician_session_and_valid_messages() {
     let model = Arc::new(RecordingModel::default());
     let server = server_with_model(model.clone(), 1);
     let body = serde_json::json!({ "messages": [{ "role": "user", "content": "x" }] });
@@ -168,14 +172,6 @@ async fn the_openai_endpoints_need_a_clinician_session_and_refuse_streaming() {
     .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     let clinician = login(&server.router, "dr.martin").await;
-    let streaming = post_json(
-        &server.router,
-        "/v1/chat/completions",
-        Some(&clinician),
-        serde_json::json!({ "stream": true, "messages": [{ "role": "user", "content": "x" }] }),
-    )
-    .await;
-    assert_eq!(streaming.status, StatusCode::UNPROCESSABLE_ENTITY);
     let bad_role = post_json(
         &server.router,
         "/v1/chat/completions",
@@ -184,6 +180,94 @@ async fn the_openai_endpoints_need_a_clinician_session_and_refuse_streaming() {
     )
     .await;
     assert_eq!(bad_role.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(model.seen.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn streamed_chat_sends_restored_chunks_that_join_into_the_reply() {
+    let model = Arc::new(RecordingModel::default());
+    let server = server_with_model(model.clone(), 1);
+    let clinician = login(&server.router, "dr.martin").await;
+    let reply = post_json(
+        &server.router,
+        "/v1/chat/completions",
+        Some(&clinician),
+        serde_json::json!({ "stream": true, "messages": [{ "role": "user", "content": NOTE }] }),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(
+        reply.headers[axum::http::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let events: Vec<&str> = reply
+        .body
+        .split("\n\n")
+        .filter_map(|event| event.strip_prefix("data: "))
+        .collect();
+    assert_eq!(events.last(), Some(&"[DONE]"), "{}", reply.body);
+    let chunks: Vec<serde_json::Value> = events[..events.len() - 1]
+        .iter()
+        .map(|event| serde_json::from_str(event).unwrap())
+        .collect();
+    assert!(
+        chunks.len() > 3,
+        "the reply came in one piece: {}",
+        reply.body
+    );
+    assert!(
+        chunks
+            .iter()
+            .all(|chunk| chunk["object"] == "chat.completion.chunk"
+                && chunk["model"] == "recording-model")
+    );
+    assert_eq!(chunks[0]["choices"][0]["delta"]["role"], "assistant");
+    assert_eq!(
+        chunks.last().unwrap()["choices"][0]["finish_reason"],
+        "stop"
+    );
+    let joined: String = chunks
+        .iter()
+        .filter_map(|chunk| chunk["choices"][0]["delta"]["content"].as_str())
+        .collect();
+    // The pieces are the original text, never a surrogate or half of one.
+    assert_eq!(joined, format!("Reçu : {NOTE}"));
+    let seen = model.seen.lock().unwrap().join("\n");
+    assert!(!seen.contains("DUPONT"), "{seen}");
+}
+
+#[tokio::test]
+async fn a_streamed_chat_refused_before_it_starts_gets_its_status() {
+    let model = Arc::new(RecordingModel::default());
+    let queue = Arc::new(esculape_app::ModelQueue::new(1, 0, 5));
+    let server = server_with_model_queue(model.clone(), queue.clone());
+    let held = queue.admit().unwrap();
+    let clinician = login(&server.router, "dr.martin").await;
+    let reply = post_json(
+        &server.router,
+        "/v1/chat/completions",
+        Some(&clinician),
+        serde_json::json!({ "stream": true, "messages": [{ "role": "user", "content": "x" }] }),
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        reply.body
+    );
+    drop(held);
+    let bad = post_json(
+        &server.router,
+        "/v1/chat/completions",
+        Some(&clinician),
+        serde_json::json!({ "stream": true, "max_tokens": 0,
+            "messages": [{ "role": "user", "content": "x" }] }),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
     assert!(model.seen.lock().unwrap().is_empty());
 }
 

@@ -34,6 +34,10 @@ pub struct Span {
     pub end: usize,
     pub start_char: usize,
     pub end_char: usize,
+    /// The passage itself (original text), so a saved draft shows what it rests on
+    /// without its notes. The store seals it with the rest of the draft.
+    #[serde(default)]
+    pub quote: String,
 }
 
 /// An input document after pseudonymization.
@@ -117,6 +121,7 @@ impl PseudonymizedDocument {
             end,
             start_char: esculape_text::char_offset(&self.original, start),
             end_char: esculape_text::char_offset(&self.original, end),
+            quote: self.original[start..end].to_string(),
         }
     }
 }

@@ -295,7 +295,9 @@ fn side_by_side(lang: Lang, draft: &Value, inputs: Option<&[(&str, &str)]>) -> M
         })
         .unwrap_or_default();
     // Every cited span, numbered in order of first citation.
+    // With each, the passage the trace quotes (drafts saved without their notes).
     let mut cited: Vec<(usize, usize, usize)> = Vec::new();
+    let mut quotes: Vec<String> = Vec::new();
     let mut reference = |span: &Value| -> usize {
         let key = (
             span["document"].as_u64().unwrap_or(0) as usize,
@@ -306,6 +308,7 @@ fn side_by_side(lang: Lang, draft: &Value, inputs: Option<&[(&str, &str)]>) -> M
             Some(index) => index + 1,
             None => {
                 cited.push(key);
+                quotes.push(span["quote"].as_str().unwrap_or_default().to_string());
                 cited.len()
             }
         }
@@ -352,7 +355,8 @@ fn side_by_side(lang: Lang, draft: &Value, inputs: Option<&[(&str, &str)]>) -> M
         let (document, start, end) = cited[number - 1];
         let source = sources.get(document).cloned().unwrap_or_else(|| "?".into());
         let place = format!("{source}, {} {start}–{end}", texts.characters);
-        let text = excerpt(inputs, &source, start, end).unwrap_or_default();
+        let text =
+            excerpt(inputs, &source, start, end).unwrap_or_else(|| quotes[number - 1].clone());
         (place, text)
     };
     let sentence_markup = |sentence: &Value, references: &[usize], class: &str| {

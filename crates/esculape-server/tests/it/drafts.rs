@@ -471,6 +471,14 @@ async fn the_page_drafts_beside_the_notes_then_validates_and_offers_the_exports(
         .await;
     assert_eq!(detail.status, StatusCode::OK, "{}", detail.body);
     assert!(detail.body.contains("href=\"#extrait-1\""));
+    // The saved draft quotes its passages from its own (sealed) trace.
+    assert!(
+        detail
+            .body
+            .contains("<blockquote>douleur thoracique depuis 2 jours.</blockquote>"),
+        "{}",
+        detail.body
+    );
     assert!(
         !detail.body.contains("/export?format=html"),
         "not before validation"

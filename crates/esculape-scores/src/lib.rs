@@ -39,6 +39,7 @@ mod chemistry;
 mod error;
 mod hepatic;
 mod inputs;
+mod mention;
 mod renal;
 mod units;
 
@@ -47,6 +48,7 @@ pub use calculator::{
     parse_given,
 };
 pub use error::{Error, Result};
+pub use mention::calculators_named_in;
 pub use units::{
     BILIRUBIN_MOLAR_MASS_G_PER_MOL, CALCIUM_MOLAR_MASS_G_PER_MOL, CENTIMETRES_PER_INCH,
     CREATININE_MOLAR_MASS_G_PER_MOL, KILOGRAMS_PER_POUND, Quantity, Unit, format_number,

@@ -163,6 +163,15 @@ test('a clinician asks, sees the answer stream, and opens a citation in context'
   const provenance = await page.locator('dl.provenance').innerText();
   assert.match(provenance, /Protocoles du service/);
   assert.match(provenance, /Version/);
+  // A question naming a score points to its calculator, which computes it.
+  await page.goto(baseUrl + '/demander');
+  await page.getByLabel('Question clinique').fill('Score CHA2DS2-VASc et surveillance de la glianorex ?');
+  await page.getByRole('button', { name: 'Demander' }).click();
+  const calculator = page.locator('section.answer-calculators a');
+  await calculator.waitFor({ timeout: 30_000 });
+  assert.equal(await calculator.getAttribute('href'), '/scores/cha2ds2-vasc');
+  await calculator.click();
+  await page.waitForURL(/\/scores\/cha2ds2-vasc$/);
   await signOut(page);
 });
 

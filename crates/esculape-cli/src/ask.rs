@@ -96,10 +96,38 @@ pub fn ask(settings: &Settings, args: AskArgs) -> Result<()> {
                 let _ = stdout.flush();
             }
         })?;
+    // A score the question names is computed by its calculator, never taken from a text.
+    let calculators = esculape_scores::calculators_named_in(&args.question);
     if json {
-        writeln!(stdout, "{}", serde_json::to_string_pretty(&answer)?)?;
+        let mut value = serde_json::to_value(&answer)?;
+        value["calculators"] = calculators
+            .iter()
+            .map(|calculator| {
+                serde_json::json!({
+                    "id": calculator.id,
+                    "name_fr": calculator.name_fr,
+                    "name_en": calculator.name_en,
+                    "command": format!("esculape score {}", calculator.id),
+                })
+            })
+            .collect();
+        writeln!(stdout, "{}", serde_json::to_string_pretty(&value)?)?;
     } else {
         print_answer(&mut stdout, &answer)?;
+        if !calculators.is_empty() {
+            writeln!(stdout)?;
+            writeln!(
+                stdout,
+                "Calculateurs (le score se calcule avec eux, pas à partir d'un texte) :"
+            )?;
+            for calculator in calculators {
+                writeln!(
+                    stdout,
+                    "  {} — esculape score {} --help",
+                    calculator.name_fr, calculator.id
+                )?;
+            }
+        }
     }
     Ok(())
 }

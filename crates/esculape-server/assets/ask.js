@@ -38,6 +38,16 @@
 
   function renderFinal(section, answer) {
     section.replaceChildren(el('h2', {}, t.answerHeading));
+    const calculators = answer.calculators || [];
+    if (calculators.length > 0) {
+      const english = document.documentElement.lang === 'en';
+      const list = el('ul', {});
+      for (const calculator of calculators) {
+        list.append(el('li', {}, el('a', { href: '/scores/' + encodeURIComponent(calculator.id) },
+          english ? calculator.name_en : calculator.name_fr)));
+      }
+      section.append(el('section', { class: 'answer-calculators' }, el('h3', {}, t.calculatorsHeading), list));
+    }
     const interactions = answer.interactions || {};
     if ((interactions.drugs_named || []).length >= 2) {
       const part = el('section', { class: 'answer-interactions' }, el('h3', {}, t.interactionsHeading));

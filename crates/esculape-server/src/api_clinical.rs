@@ -95,8 +95,31 @@ pub struct AskAnswer {
     /// deterministic, from the ANSM thesaurus, shown even when the answer abstains.
     #[schema(value_type = Object)]
     pub interactions: serde_json::Value,
+    /// The calculators the question names: a score is computed by its calculator
+    /// (`POST /api/v1/scores/{id}`), never taken from a passage or a model.
+    pub calculators: Vec<CalculatorLink>,
     /// Always true: the answer is machine-generated and must be checked by a clinician.
     pub ai_generated: bool,
+}
+
+/// A calculator a question names.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalculatorLink {
+    pub id: String,
+    pub name_fr: String,
+    pub name_en: String,
+}
+
+/// The calculators `question` names.
+pub fn calculator_links(question: &str) -> Vec<CalculatorLink> {
+    esculape_scores::calculators_named_in(question)
+        .into_iter()
+        .map(|calculator| CalculatorLink {
+            id: calculator.id.to_string(),
+            name_fr: calculator.name_fr.to_string(),
+            name_en: calculator.name_en.to_string(),
+        })
+        .collect()
 }
 
 impl From<&Answer> for AskAnswer {
@@ -120,6 +143,7 @@ impl From<&Answer> for AskAnswer {
             model: answer.model.clone(),
             identifiers_replaced: answer.identifiers_replaced,
             interactions: serde_json::to_value(&answer.interactions).unwrap_or_default(),
+            calculators: Vec::new(),
             ai_generated: true,
         }
     }
@@ -156,7 +180,11 @@ pub async fn ask(
             let _ = streamed.send(event("sentence", &StreamedSentence::from(sentence)));
         });
         let last = match result {
-            Ok(answer) => event("answer", &AskAnswer::from(&answer)),
+            Ok(answer) => {
+                let mut shown = AskAnswer::from(&answer);
+                shown.calculators = calculator_links(&request.question);
+                event("answer", &shown)
+            }
             Err(error) => {
                 let (_, code, message, _) = crate::error::classify(&ApiError::App(error));
                 event("error", &crate::error::ErrorDetail { code, message })

@@ -7,6 +7,7 @@ use crate::pages::clinical_texts::ClinicalTexts;
 use crate::pages::layout::{
     Frame, LangChoice, SignedIn, encode_query_value, error_page, page_with_status,
 };
+use crate::pages::texts::Lang;
 use crate::session::blocking;
 use crate::state::AppState;
 use axum::Form;
@@ -56,7 +57,11 @@ pub async fn ask_submit(
             choice,
             &auth,
             &form.question,
-            Some(answer_markup(choice.lang.clinical(), &answer)),
+            Some(answer_markup(
+                choice.lang,
+                &answer,
+                &crate::api_clinical::calculator_links(&form.question),
+            )),
             StatusCode::OK,
         ),
         Err(esculape_app::Error::Busy { retry_after_s }) => {
@@ -119,7 +124,8 @@ fn render(
             data-dropped=(texts.dropped_note) data-extractive=(texts.mode_extractive)
             data-generative=(texts.mode_generative)
             data-interactions-heading=(texts.interactions_heading)
-            data-interactions-not-checked=(texts.interactions_not_checked) {
+            data-interactions-not-checked=(texts.interactions_not_checked)
+            data-calculators-heading=(texts.calculators_heading) {
             @if let Some(shown) = shown {
                 (shown)
             }
@@ -131,12 +137,29 @@ fn render(
 
 /// The answer as the script also builds it: sentences with their citation links, the
 /// cited sources with provenance; or the abstention with the closest passages.
-fn answer_markup(texts: &ClinicalTexts, answer: &Answer) -> Markup {
+fn answer_markup(
+    lang: Lang,
+    answer: &Answer,
+    calculators: &[crate::api_clinical::CalculatorLink],
+) -> Markup {
+    let texts = lang.clinical();
     let passage = |number: usize| answer.passages.get(number.wrapping_sub(1));
     let interactions = &answer.interactions;
     html! {
         section class="answer" {
             h2 { (texts.answer_heading) }
+            @if !calculators.is_empty() {
+                section class="answer-calculators" {
+                    h3 { (texts.calculators_heading) }
+                    ul {
+                        @for calculator in calculators {
+                            li { a href={ "/scores/" (calculator.id) } {
+                                (if lang == Lang::En { &calculator.name_en } else { &calculator.name_fr })
+                            } }
+                        }
+                    }
+                }
+            }
             @if interactions.drugs_named.len() >= 2 {
                 section class="answer-interactions" {
                     h3 { (texts.interactions_heading) }

@@ -66,6 +66,7 @@ async fn ask_streams_verified_sentences_then_the_cited_answer() {
     assert!(!sentences.is_empty(), "{}", reply.body);
     assert_eq!(answer["abstained"], false);
     assert_eq!(answer["ai_generated"], true);
+    assert_eq!(answer["calculators"], serde_json::json!([]));
     assert_eq!(
         sentences.len(),
         answer["sentences"].as_array().unwrap().len()
@@ -471,6 +472,20 @@ async fn the_ask_page_streams_with_its_own_script_and_answers_without_it() {
             .contains("class=\"citation\" href=\"/passage?id=")
     );
     assert!(answered.body.contains("Protocoles du service"));
+    // No calculator named, none shown; a named score points to its calculator.
+    assert!(!answered.body.contains("answer-calculators"));
+    let form = format!("csrf={csrf}&question=Score+CHA2DS2-VASc+et+glianorex+%3F");
+    let scored = browser
+        .go(&server, Method::POST, "/demander", Some(&form), None)
+        .await;
+    assert_eq!(scored.status, StatusCode::OK, "{}", scored.body);
+    assert!(
+        scored
+            .body
+            .contains("<a href=\"/scores/cha2ds2-vasc\">CHA₂DS₂-VASc</a>"),
+        "{}",
+        scored.body
+    );
     let forged = browser
         .go(
             &server,
@@ -481,6 +496,29 @@ async fn the_ask_page_streams_with_its_own_script_and_answers_without_it() {
         )
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_answer_points_to_the_calculators_the_question_names() {
+    let server = server_with_engines(1, 1);
+    let clinician = login(&server.router, "dr.martin").await;
+    let reply = ask(
+        &server,
+        &clinician,
+        "Comment calculer le score HAS-BLED et la clairance de la créatinine ?",
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let events = events(&reply.body);
+    let (name, answer) = events.last().unwrap();
+    assert_eq!(name, "answer", "{}", reply.body);
+    let ids: Vec<&str> = answer["calculators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|calculator| calculator["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["cockcroft-gault", "has-bled"]);
 }
 
 #[tokio::test]

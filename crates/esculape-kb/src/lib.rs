@@ -9,7 +9,9 @@
 //!   them into documents, cuts those into chunks that keep exact character offsets and
 //!   section paths, and indexes them in one atomic commit along with the [`Catalog`];
 //! - [`KnowledgeBase::search`] ranks passages with BM25 over analyzers that fold case and
-//!   accents, drop elisions and stop words, stem, and expand medical abbreviations.
+//!   accents, drop elisions and stop words, stem, and expand medical abbreviations;
+//! - [`KnowledgeBase::term_statistics`] gives a term's passage count over the whole index
+//!   ([`TermStatistics`]), for weighing words by their corpus-wide rarity.
 //!
 //! ```no_run
 //! use esculape_kb::{FetchOptions, KbConfig, KnowledgeBase, NoProgress, SearchRequest, builtin_pack};
@@ -38,6 +40,7 @@ mod pack;
 mod parse;
 mod schema;
 mod search;
+mod statistics;
 mod time;
 mod vectors;
 
@@ -57,4 +60,5 @@ pub use pack::{
 pub use parse::ParseLimits;
 pub use parse::bdpm::read_table as read_bdpm_table;
 pub use search::{PassageInContext, SearchHit, SearchRequest, SourceRef};
+pub use statistics::TermStatistics;
 pub use vectors::VectorInfo;

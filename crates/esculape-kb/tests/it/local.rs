@@ -367,3 +367,30 @@ fn pdf_text_is_indexed_and_an_encrypted_pdf_is_named_as_such() {
         hits[0].text
     );
 }
+
+#[test]
+fn term_statistics_count_the_passages_of_the_whole_index() {
+    let folder = protocols_folder();
+    let data = tempfile::tempdir().unwrap();
+    let kb = open(data.path());
+    let spec = local_folder_pack(folder.path().to_path_buf(), "Protocoles", Language::French);
+    install(&kb, &spec, None);
+    let term = |word: &str| esculape_kb::analyze(Language::French, word).remove(0);
+    let (inr, friction, absent) = (term("INR"), term("friction"), term("zorbafénide"));
+    let statistics = kb
+        .term_statistics(Language::French, &[&inr, &friction, &absent])
+        .unwrap();
+    // Every passage of the pack is French; each word is in one document only.
+    let passages = search(&kb, "protocole accueil hygiène douleur INR relais", 100).len() as u64;
+    assert!(
+        statistics.passages >= passages && passages >= 4,
+        "{statistics:?}"
+    );
+    assert_eq!(statistics.document_frequencies, [1, 1, 0]);
+    assert!(statistics.idf(2) > statistics.idf(0) && statistics.idf(0) > 0.0);
+    // No English passage: nothing counted, and the weight is still finite.
+    let english = kb.term_statistics(Language::English, &["inr"]).unwrap();
+    assert_eq!(english.passages, 0);
+    assert_eq!(english.document_frequencies, [0]);
+    assert!(english.idf(0).is_finite());
+}

@@ -191,7 +191,14 @@ pub fn answer(
         min_citation_support: config.min_citation_support,
     };
 
-    let candidates = score_candidates(pseudonymized.value(), language, &passages);
+    // Term rarity over the whole index, not among the retrieved sentences only.
+    let mut rarity = |passage_language: Language, terms: &[&str]| -> Result<Vec<f32>> {
+        let statistics = knowledge_base.term_statistics(passage_language, terms)?;
+        Ok((0..terms.len())
+            .map(|index| statistics.idf(index))
+            .collect())
+    };
+    let candidates = score_candidates(pseudonymized.value(), language, &passages, &mut rarity)?;
     let mut support = support(&candidates);
     if let Some(embedder) = resources.embedder
         && !passages.is_empty()

@@ -2,8 +2,9 @@
 //! exactly and cited, or nothing when none reaches the support threshold.
 
 use crate::addressed::is_addressed_to_model;
+use crate::error::Result;
 use crate::evidence::UsedPassage;
-use crate::terms::{content_terms, jaccard};
+use crate::terms::{content_terms, jaccard, question_terms};
 use esculape_text::Language;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,6 +28,8 @@ pub struct Candidate {
     /// Coverage plus the passage's rank bonus: the order of choice.
     pub score: f32,
     terms: BTreeSet<String>,
+    /// Terms of the document title and section headings above the sentence.
+    heading_terms: BTreeSet<String>,
 }
 
 /// How well the evidence as a whole supports an answer: the features of the abstention
@@ -92,29 +95,43 @@ const MIN_SENTENCE_WORDS: usize = 4;
 /// full coverage, for the best-ranked passage.
 const RANK_BONUS: f32 = 0.1;
 
+/// The weight of each of `terms` in passages of a language: their rarity in the index.
+pub type Rarity<'a> = dyn FnMut(Language, &[&str]) -> Result<Vec<f32>> + 'a;
+
 /// Scores every sentence of the passages against the question.
 ///
 /// Support score (`coverage`): the question's content terms (the kb's analyzer of the
-/// passage's language: folded, stop words dropped, stemmed), each weighted by its rarity
-/// among the candidate sentences, `w(t) = ln(1 + (N + 1) / (df(t) + 1))` with `N`
-/// sentences of which `df(t)` hold `t`; coverage is the weight of the terms a sentence
-/// shares with the question over the weight of all the question's terms. A question term
-/// that no retrieved sentence holds keeps the highest weight, so a question about
-/// something the sources do not mention cannot be "covered" by its common words.
+/// passage's language: folded, stop words dropped, stemmed; the question's own stop words
+/// dropped too, see [`question_terms`]), each weighted by its rarity in the whole
+/// knowledge base, as `rarity` gives it (the BM25 inverse document frequency over the
+/// index's passages of that language, [`esculape_kb::TermStatistics::idf`]); coverage is
+/// the weight of the terms a sentence shares with the question over the weight of all the
+/// question's terms. A sentence also holds the terms of its document's title and of the
+/// section headings above it: in a thesaurus entry "CLARITHROMYCINE + SIMVASTATINE" or
+/// under a heading "Treatment", a sentence need not repeat what its heading says. Rarity comes from the index rather than from the retrieved
+/// sentences, so that the words every source writes ("peut", "associer") weigh little
+/// even when the few retrieved sentences seldom hold them; a question term that the index
+/// does not hold keeps the highest weight, so a question about something the sources do
+/// not mention cannot be "covered" by its common words.
 pub fn score_candidates(
     question: &str,
     question_language: Language,
     passages: &[UsedPassage],
-) -> Vec<Candidate> {
+    rarity: &mut Rarity<'_>,
+) -> Result<Vec<Candidate>> {
     let mut candidates = Vec::new();
-    let mut question_terms: BTreeMap<Language, BTreeSet<String>> = BTreeMap::new();
+    let mut question_terms_by_language: BTreeMap<Language, BTreeSet<String>> = BTreeMap::new();
     let mut candidate_languages = Vec::new();
     let mut documents: Vec<(&str, &str)> = Vec::new();
     for passage in passages {
         let language = Language::from_code(&passage.language).unwrap_or(question_language);
-        question_terms
+        question_terms_by_language
             .entry(language)
-            .or_insert_with(|| content_terms(language, question));
+            .or_insert_with(|| question_terms(question, question_language, language));
+        let heading_terms = content_terms(
+            language,
+            &format!("{}\n{}", passage.document_title, passage.heading_path),
+        );
         for range in esculape_text::sentences(&passage.text) {
             let text = &passage.text[range.clone()];
             // A question (a FAQ heading such as "What are the symptoms of gout?") restates
@@ -135,39 +152,44 @@ pub fn score_candidates(
                 document_coverage: 0.0,
                 score: 0.0,
                 terms: content_terms(language, text),
+                heading_terms: heading_terms.clone(),
             });
             candidate_languages.push(language);
         }
     }
     let mut document_terms: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); documents.len()];
     for candidate in &candidates {
-        document_terms[candidate.document].extend(candidate.terms.iter().map(String::as_str));
-    }
-    let count = candidates.len() as f32;
-    let mut weights: BTreeMap<(Language, &str), f32> = BTreeMap::new();
-    for (language, terms) in &question_terms {
-        for term in terms {
-            let holding = candidates
+        document_terms[candidate.document].extend(
+            candidate
+                .terms
                 .iter()
-                .zip(&candidate_languages)
-                .filter(|(candidate, candidate_language)| {
-                    *candidate_language == language && candidate.terms.contains(term)
-                })
-                .count() as f32;
-            weights.insert(
-                (*language, term.as_str()),
-                (1.0 + (count + 1.0) / (holding + 1.0)).ln(),
-            );
+                .chain(&candidate.heading_terms)
+                .map(String::as_str),
+        );
+    }
+    let mut weights: BTreeMap<(Language, &str), f32> = BTreeMap::new();
+    for (language, terms) in &question_terms_by_language {
+        let asked: Vec<&str> = terms.iter().map(String::as_str).collect();
+        let rarities = rarity(*language, &asked)?;
+        for (term, weight) in asked.into_iter().zip(rarities) {
+            weights.insert((*language, term), weight.max(0.0));
         }
     }
     let mut scored = Vec::with_capacity(candidates.len());
     for (mut candidate, language) in candidates.clone().into_iter().zip(candidate_languages) {
-        let terms = &question_terms[&language];
-        let weight = |term: &String| weights[&(language, term.as_str())];
+        let terms = &question_terms_by_language[&language];
+        let weight = |term: &String| {
+            weights
+                .get(&(language, term.as_str()))
+                .copied()
+                .unwrap_or(0.0)
+        };
         let total: f32 = terms.iter().map(weight).sum();
         let covered: f32 = terms
             .iter()
-            .filter(|term| candidate.terms.contains(*term))
+            .filter(|term| {
+                candidate.terms.contains(*term) || candidate.heading_terms.contains(*term)
+            })
             .map(weight)
             .sum();
         let document_covered: f32 = terms
@@ -184,7 +206,7 @@ pub fn score_candidates(
         candidate.score = candidate.coverage + RANK_BONUS / candidate.passage as f32;
         scored.push(candidate);
     }
-    scored
+    Ok(scored)
 }
 
 /// The index of `passage`'s document in `documents`, added when new.
@@ -280,6 +302,48 @@ mod tests {
         }
     }
 
+    fn uniform(_: Language, terms: &[&str]) -> Result<Vec<f32>> {
+        Ok(vec![1.0; terms.len()])
+    }
+
+    #[test]
+    fn a_rare_term_outweighs_common_words_shared_by_another_sentence() {
+        let passages = [
+            passage(
+                1,
+                "a",
+                "The dose can be doubled when the combination cannot be avoided.",
+            ),
+            passage(
+                2,
+                "b",
+                "Quorvastin is contraindicated with strong inhibitors.",
+            ),
+        ];
+        let question = "Can the combination of quorvastin be avoided?";
+        // Rarity as the index gives it: "quorvastin" is rare, the other words common.
+        let mut rarity = |_: Language, terms: &[&str]| -> Result<Vec<f32>> {
+            Ok(terms
+                .iter()
+                .map(|term| {
+                    if term.starts_with("quorvastin") {
+                        6.0
+                    } else {
+                        0.5
+                    }
+                })
+                .collect())
+        };
+        let candidates =
+            score_candidates(question, Language::English, &passages, &mut rarity).unwrap();
+        let chosen = choose_sentences(candidates.clone(), 0.2, 0.0, 1, 0.7);
+        assert_eq!(chosen[0].passage, 2, "{candidates:?}");
+        // With every word weighing the same, the sentence with more common words wins.
+        let uniform =
+            score_candidates(question, Language::English, &passages, &mut uniform).unwrap();
+        assert_eq!(choose_sentences(uniform, 0.2, 0.0, 1, 0.7)[0].passage, 1);
+    }
+
     #[test]
     fn a_document_covers_what_its_sentences_cover_together() {
         let passages = [
@@ -295,7 +359,8 @@ mod tests {
             ),
         ];
         let question = "Does metformin cause lactic acidosis in renal failure?";
-        let candidates = score_candidates(question, Language::English, &passages);
+        let candidates =
+            score_candidates(question, Language::English, &passages, &mut uniform).unwrap();
         let support = support(&candidates);
         let best_sentence = candidates
             .iter()

@@ -538,3 +538,62 @@ fn a_failing_interaction_check_fails_the_answer() {
     .unwrap_err();
     assert!(error.to_string().contains("interactions"), "{error}");
 }
+
+/// The shared reference data, or `None` (with a message) when this checkout has none.
+fn shared_data() -> Option<std::path::PathBuf> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    if path.join("README.md").exists() {
+        Some(path)
+    } else {
+        eprintln!("skipped: ../shared/data is absent (the reference data sets live there)");
+        None
+    }
+}
+
+/// Regression: over the real ANSM thesaurus, "Peut-on associer la clarithromycine et la
+/// simvastatine ?" quoted the RALTÉGRAVIR + RIFAMPICINE entry first ("Si l'association ne
+/// peut être évitée…"), because "peut" and "associer" weighed as much as the drug names
+/// (rarity counted among the retrieved sentences only).
+#[test]
+fn an_interaction_question_quotes_the_entry_of_its_drugs_not_one_sharing_its_verbs() {
+    let Some(data) = shared_data() else { return };
+    let folder = tempfile::tempdir().unwrap();
+    let kb = KnowledgeBase::open(KbConfig::at(folder.path())).unwrap();
+    let options = FetchOptions {
+        mirror: Some(data),
+        ..FetchOptions::default()
+    };
+    kb.install(
+        &esculape_kb::builtin_pack("ansm-interactions").unwrap(),
+        &options,
+        &NoProgress,
+    )
+    .unwrap();
+    let result = answer(
+        &kb,
+        "Peut-on associer la clarithromycine et la simvastatine ?",
+        &AnswerConfig::default(),
+        Resources::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert!(!result.abstained, "{result:#?}");
+    let cited =
+        |sentence: &esculape_answer::AnswerSentence| &result.passages[sentence.citations[0] - 1];
+    // The first sentence comes from an entry about simvastatine that names clarithromycine.
+    let first = cited(&result.sentences[0]);
+    assert!(
+        first.document_title.contains("SIMVASTATINE")
+            && first.text.to_lowercase().contains("clarithromycine"),
+        "{first:#?}"
+    );
+    // Every quoted sentence is from an entry of one of the two drugs.
+    for sentence in &result.sentences {
+        let title = &cited(sentence).document_title;
+        assert!(
+            title.contains("CLARITHROMYCINE") || title.contains("SIMVASTATINE"),
+            "{title}: {}",
+            sentence.text
+        );
+    }
+}

@@ -46,11 +46,11 @@ pub use detect::{
 pub use error::{Error, Result};
 pub use label::{Finding, Label};
 pub use model_text::ModelText;
-pub use restore_stream::StreamRestorer;
 pub use pseudonymize::{
     CHUNK_BYTES, Config, Pseudonymized, StreamReport, detect, pseudonymize, pseudonymize_stream,
     reidentify,
 };
+pub use restore_stream::StreamRestorer;
 pub use scope::{Mode, Scope, validate_scope_id};
 pub use validate::{
     iban_check_digits, iban_is_valid, luhn_check_digit, luhn_is_valid, nir_is_valid, nir_key,

@@ -209,15 +209,22 @@ pub fn answer(
             &evidence_texts,
         )?);
     }
-    // With an embedder the support score decides (meaning and words together), and a
-    // quoted sentence needs only `dense_min_question_coverage` of the question; without
-    // one, the lexical thresholds alone.
-    let (dense_refuses, min_question_coverage) = match support.support_score {
+    // With an embedder the support score decides (meaning and words together; it
+    // already holds the document coverage, so the document threshold is not applied a
+    // second time), and a quoted sentence needs only `dense_min_question_coverage` of the
+    // question; without one, the lexical thresholds alone.
+    let (dense_refuses, min_question_coverage, min_document_coverage) = match support.support_score
+    {
         Some(score) => (
             score < config.dense_min_support,
             config.dense_min_question_coverage,
+            0.0,
         ),
-        None => (false, config.min_question_coverage),
+        None => (
+            false,
+            config.min_question_coverage,
+            config.min_document_coverage,
+        ),
     };
     let mut sentences = Vec::new();
     let mut dropped = Vec::new();
@@ -284,7 +291,7 @@ pub fn answer(
         for candidate in choose_sentences(
             candidates,
             min_question_coverage,
-            config.min_document_coverage,
+            min_document_coverage,
             config.max_sentences,
             config.max_redundancy,
         ) {

@@ -56,7 +56,7 @@ pub const EVAL_SCOPE_SECRET: [u8; 32] = [0x5e; 32];
 /// The grid of the abstention curve.
 const SENTENCE_THRESHOLDS: [f32; 4] = [0.1, 0.2, 0.3, 0.5];
 const DOCUMENT_THRESHOLDS: [f32; 7] = [0.0, 0.3, 0.4, 0.45, 0.5, 0.6, 0.7];
-const DENSE_THRESHOLDS: [f32; 7] = [0.6, 0.65, 0.7, 0.73, 0.75, 0.8, 0.9];
+const DENSE_THRESHOLDS: [f32; 8] = [0.6, 0.65, 0.7, 0.73, 0.74, 0.75, 0.8, 0.9];
 
 /// The figures of one run.
 #[derive(Debug, Default, Serialize)]

@@ -597,3 +597,86 @@ fn an_interaction_question_quotes_the_entry_of_its_drugs_not_one_sharing_its_ver
         );
     }
 }
+
+/// An embedder for the dense support check whose similarities are set by the test: every
+/// query gets `[1, 0]`, every passage `passage`.
+struct FixedEmbedder {
+    passage: [f32; 2],
+}
+
+impl esculape_llm::Embedder for FixedEmbedder {
+    fn id(&self) -> &str {
+        "fixed-test-embedder"
+    }
+    fn dimension(&self) -> usize {
+        2
+    }
+    fn embed(
+        &self,
+        texts: &[&str],
+        kind: esculape_llm::EmbedKind,
+    ) -> esculape_llm::Result<Vec<Vec<f32>>> {
+        let vector = match kind {
+            esculape_llm::EmbedKind::Query => vec![1.0, 0.0],
+            esculape_llm::EmbedKind::Passage => self.passage.to_vec(),
+        };
+        Ok(vec![vector; texts.len()])
+    }
+}
+
+/// A question whose words the protocol covers only in part: the lexical document threshold
+/// refuses it; the dense check decides on its own support score.
+const PARTLY_COVERED: &str = "Quel antihypertenseur prescrire devant une HTA avec céphalées et œdèmes chez la femme enceinte ?";
+
+#[test]
+fn with_an_embedder_the_support_score_alone_decides_the_abstention() {
+    let fixture = fixture();
+    let (lexical, _) = ask(
+        &fixture,
+        PARTLY_COVERED,
+        Resources::default(),
+        AnswerMode::Extractive,
+    );
+    assert!(
+        lexical.support.best_document_coverage < AnswerConfig::default().min_document_coverage,
+        "the question must fall under the lexical document threshold: {:?}",
+        lexical.support
+    );
+    assert!(lexical.abstained, "words alone should abstain");
+
+    let similar = FixedEmbedder {
+        passage: [1.0, 0.0],
+    };
+    let (dense, _) = ask(
+        &fixture,
+        PARTLY_COVERED,
+        Resources {
+            embedder: Some(&similar),
+            ..Resources::default()
+        },
+        AnswerMode::Extractive,
+    );
+    assert!(!dense.abstained, "support {:?}", dense.support);
+    assert!(
+        dense
+            .sentences
+            .iter()
+            .all(|sentence| !sentence.citations.is_empty()),
+        "every sentence shown is cited"
+    );
+
+    let unrelated = FixedEmbedder {
+        passage: [0.0, 1.0],
+    };
+    let (refused, _) = ask(
+        &fixture,
+        PARTLY_COVERED,
+        Resources {
+            embedder: Some(&unrelated),
+            ..Resources::default()
+        },
+        AnswerMode::Extractive,
+    );
+    assert!(refused.abstained, "support {:?}", refused.support);
+    assert!(refused.sentences.is_empty());
+}

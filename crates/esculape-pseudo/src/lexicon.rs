@@ -19,12 +19,17 @@ pub(crate) struct Lexicon {
     pub countries: Vec<String>,
     /// French cities to draw surrogates from (places that are not countries).
     pub city_pool: Vec<String>,
-    /// Folded common words of French, Spanish, English and CIM-10 labels, stop words and
-    /// medical abbreviations: a capitalised word from this list is not a name on its own.
+    /// Folded common words of French, Spanish, English and CIM-10 labels, stop words,
+    /// medical abbreviations and French clinical vocabulary: a capitalised word from this
+    /// list is not a name on its own.
     pub common_words: HashSet<String>,
     /// Folded words of French clinical text and drug names (a subset of `common_words`):
     /// a place of this list ("Centre", "Réunion") is not a place on its own.
     pub clinical_vocabulary: HashSet<String>,
+    /// Folded English medical words and acronyms (MedQuAD): in English text, "ICU" or
+    /// "CABG" is no surname. Apart from `common_words`, since in French text "ECHO" or
+    /// "AID" in capitals may well be one.
+    pub english_vocabulary: HashSet<String>,
     /// Eponyms as written (Parkinson, Crohn…).
     pub eponyms: HashSet<String>,
     pub eponym_contexts: HashSet<String>,
@@ -130,6 +135,9 @@ impl Lexicon {
             .collect();
         Lexicon {
             clinical_vocabulary,
+            english_vocabulary: lines(include_str!("../data/clinical_vocabulary_en.txt"))
+                .map(str::to_string)
+                .collect(),
             first_names,
             surnames,
             first_name_pool,

@@ -7,7 +7,7 @@ use super::DetectionContext;
 use super::words::{PhraseMatcher, Shape, Token, tokens};
 use crate::label::{Finding, Label};
 use crate::lexicon::{Lexicon, lexicon};
-use esculape_text::{Language, fold, is_stop_word};
+use esculape_text::{Language, fold, guess_language, is_stop_word};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -30,6 +30,9 @@ const FIELD_CONTEXTS: [&str; 6] = [
     "nom de jeune fille",
     "nom de famille",
 ];
+
+/// English prepositions after which a word in capitals is a place ("flew to HORTEN").
+const ENGLISH_PLACE_PREPOSITIONS: [&str; 6] = ["in", "at", "to", "from", "of", "near"];
 
 /// Lower-case words allowed inside a name ("Pierre de Coubertin", "García y López").
 const PARTICLES: [&str; 11] = [
@@ -64,6 +67,12 @@ impl Word<'_> {
 /// Appends the names of `text` to `findings`.
 pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut Vec<Finding>) {
     let lexicon = lexicon();
+    // English medical vocabulary counts as common words except in French text (where
+    // "ECHO" or "AID" in capitals may be a surname): Spanish clinical text shares its Latin
+    // words and English acronyms.
+    let language = guess_language(text);
+    let english = language == Some(Language::English);
+    let english_vocabulary = matches!(language, Some(Language::English | Language::Spanish));
     let words: Vec<Word<'_>> = tokens(text)
         .into_iter()
         .map(|token| {
@@ -81,7 +90,10 @@ pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut 
             Word {
                 token,
                 text: word,
-                common: candidate && lexicon.is_common(&folded),
+                common: candidate
+                    && (lexicon.is_common(&folded)
+                        || (english_vocabulary
+                            && lexicon.english_vocabulary.contains(folded.as_ref()))),
                 first_name: candidate
                     && token.shape != Shape::Initial
                     && lexicon.is_first_name(&folded),
@@ -288,9 +300,12 @@ pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut 
             labels[index + 1] = Some((Label::LastName, 0.6));
         }
     }
-    // A lone gazetteer name that is no common word.
+    // A lone gazetteer name that is no common word, except on a line in title case
+    // ("Biochemical Markers of Bone Turnover"), where capitals say nothing.
+    let title_case = title_case_lines(&words);
     for (index, word) in words.iter().enumerate() {
         if labels[index].is_none()
+            && !title_case[index]
             && word.is_candidate()
             && word.token.shape != Shape::Initial
             && !word.common
@@ -305,9 +320,11 @@ pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut 
             labels[index] = Some((label, 0.6));
         }
     }
-    // A lone unknown word in capitals, three letters or more ("DUPONT"): French documents
-    // write surnames so; known acronyms are common words or abbreviations. Not on a line
-    // written all in capitals (a heading: "TRAITEMENT DE SORTIE").
+    // A lone unknown word in capitals, three letters or more ("DUPONT"): French and
+    // Spanish documents write surnames so; known acronyms are common words or
+    // abbreviations. Not on a line written all in capitals (a heading: "TRAITEMENT DE
+    // SORTIE"). In English text such a word is an acronym ("CABG", "NICU"), unless a
+    // preposition of place comes just before it ("grew up in ESPOO"): then a city.
     let lines_with_lower_case: Vec<(usize, bool)> = line_starts_and_case(text);
     for (index, word) in words.iter().enumerate() {
         let line = lines_with_lower_case.partition_point(|(start, _)| *start <= word.token.start);
@@ -324,7 +341,15 @@ pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut 
                 .any(|c| "AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜ".contains(c))
             && !is_eponym(lexicon, &words, index)
         {
-            labels[index] = Some((Label::LastName, 0.5));
+            if !english {
+                labels[index] = Some((Label::LastName, 0.5));
+            } else if index > 0
+                && !words[index].token.new_line
+                && ENGLISH_PLACE_PREPOSITIONS.contains(&words[index - 1].text)
+                && close(text, &words[index - 1], word)
+            {
+                labels[index] = Some((Label::City, 0.5));
+            }
         }
     }
     // "DE LUCA", "AL BAHIRT", "EL MANSOURI": a particle in capitals before a surname in
@@ -398,6 +423,40 @@ pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut 
 fn close(text: &str, first: &Word<'_>, second: &Word<'_>) -> bool {
     let gap = &text[first.token.end..second.token.start];
     gap.len() <= 3 && gap.chars().all(|c| c == ' ' || c == '\t')
+}
+
+/// Whether each word lies on a line in title case: three capitalised common words or more
+/// after the line's first word, and no lower-case word of four letters or more that is not
+/// a stop word ("Does Hospital Type Affect Cost and Outcomes of Care?").
+fn title_case_lines(words: &[Word<'_>]) -> Vec<bool> {
+    let mut flags = vec![false; words.len()];
+    let mut start = 0;
+    while start < words.len() {
+        let mut end = start + 1;
+        while end < words.len() && !words[end].token.new_line {
+            end += 1;
+        }
+        let line = &words[start..end];
+        let capitalised_common = line
+            .iter()
+            .skip(1)
+            .filter(|word| {
+                word.token.shape == Shape::Capitalised && word.common && !word.is_gazetteer_name()
+            })
+            .count();
+        let lower_content = line.iter().any(|word| {
+            word.token.shape == Shape::Lower
+                && word.text.chars().count() >= 4
+                && !is_stop_word(Language::English, &word.folded)
+                && !is_stop_word(Language::French, &word.folded)
+                && !is_stop_word(Language::Spanish, &word.folded)
+        });
+        if capitalised_common >= 3 && !lower_content {
+            flags[start..end].fill(true);
+        }
+        start = end;
+    }
+    flags
 }
 
 /// (start, has a lower-case letter) of every line of `text`, in one pass.

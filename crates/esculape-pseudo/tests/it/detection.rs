@@ -51,6 +51,38 @@ fn medical_headings_in_capitals_are_not_names() {
     check("EVOLUTION CLINIQUE\nTRAITEMENT DE SORTIE", "");
 }
 #[test]
+fn english_acronyms_in_capitals_are_not_names() {
+    // In the English medical vocabulary (MedQuAD), and not in it (the rule for English text).
+    check(
+        "Does early CABG lower mortality in infants with ADHD treated in the NICU?",
+        "",
+    );
+    check("Is TKA or UKA better for patients with knee arthritis?", "");
+}
+#[test]
+fn an_english_word_in_capitals_after_a_place_preposition_is_a_city() {
+    check(
+        "The patient grew up in KORVALA and moved away.",
+        "VILLE=KORVALA",
+    );
+}
+#[test]
+fn english_vocabulary_does_not_hide_a_surname_in_french_text() {
+    // "AID" is an English acronym of the vocabulary; in French text it stays a surname.
+    check("Revu ce jour, AID se plaint de douleurs.", "NOM=AID");
+    check("The AID is given to the patient at home.", "");
+}
+#[test]
+fn gazetteer_words_in_a_title_case_heading_are_not_names() {
+    // "Bone" and "Faith" are gazetteer names; in a title-case line capitals say nothing.
+    check(
+        "Does Early Bone Loss Predict Fracture Risk and Faith in Treatment?",
+        "",
+    );
+    // Outside such a line the lone gazetteer name is still found.
+    check("Seen today with Bone, who reports pain.", "NOM=Bone");
+}
+#[test]
 fn a_lone_surname_in_capitals_is_a_name() {
     check(
         "Revu ce jour, KOWALCZYK se plaint de douleurs.",

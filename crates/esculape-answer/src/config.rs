@@ -78,7 +78,7 @@ impl Default for AnswerConfig {
             max_sentences: 4,
             min_question_coverage: 0.2,
             min_document_coverage: 0.45,
-            dense_min_support: 0.74,
+            dense_min_support: 0.75,
             dense_min_question_coverage: 0.1,
             min_citation_support: 0.6,
             max_redundancy: 0.7,

@@ -393,7 +393,7 @@ fn python_list(value: &serde_json::Value) -> Vec<String> {
 }
 
 /// Every n-th item, so that `sample` items spread over the whole set.
-fn spread<T>(items: Vec<T>, sample: usize) -> Vec<T> {
+pub fn spread<T>(items: Vec<T>, sample: usize) -> Vec<T> {
     if sample == 0 || items.len() <= sample {
         return items;
     }

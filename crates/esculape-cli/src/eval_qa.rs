@@ -81,7 +81,10 @@ pub fn qa(settings: &Settings, args: QaArgs) -> Result<()> {
     match args.dataset.as_str() {
         "pubmedqa" => {}
         "frenchmedmcqa" | "casimedicos" => return crate::eval_mcq::mcq(settings, &args),
-        other => bail!("unknown QA dataset `{other}`: use pubmedqa, frenchmedmcqa or casimedicos"),
+        "glianorex" => return crate::eval_glianorex::glianorex(settings, &args),
+        other => bail!(
+            "unknown QA dataset `{other}`: use pubmedqa, frenchmedmcqa, casimedicos or glianorex"
+        ),
     }
     if !args.data.join("qa/pubmedqa_dev.json").exists() {
         bail!(

@@ -15,6 +15,7 @@ mod embeddings;
 mod eval;
 mod eval_deid;
 mod eval_drafting;
+mod eval_glianorex;
 mod eval_mcq;
 mod eval_qa;
 mod generate;

@@ -58,7 +58,7 @@ pub use identity::{Auth, Identity, Operator, Password, Permission, Role, Session
 pub use library::{MAX_CONTEXT_CHARS, MAX_PASSAGES, MAX_QUERY_CHARS, SearchQuery, SourceUpdate};
 pub use medication::{
     CheckedLine, DrugLookup, MAX_LINE_CHARS, MAX_PRESCRIPTION_LINES, Medication, PrescriptionCheck,
-    load_bdpm, load_thesaurus, read_bdpm_tables,
+    drug_names, load_bdpm, load_thesaurus, read_bdpm_tables,
 };
 pub use models::{
     ChatInput, ChatReply, EmbeddingsReply, MAX_CHAT_MESSAGES, MAX_COMPLETION_TOKENS,

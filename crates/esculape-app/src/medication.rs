@@ -7,7 +7,7 @@ use crate::{Error, Result};
 use esculape_answer::{InteractionAlert, InteractionCheck, InteractionChecker};
 use esculape_drugs::{
     Bdpm, BdpmTables, CheckReport, Dose, Outcome, PrescriptionLine, Resolution, Specialty,
-    Thesaurus,
+    TermKind, Thesaurus,
 };
 use esculape_kb::KnowledgeBase;
 use serde::Serialize;
@@ -38,6 +38,45 @@ impl Medication {
         };
         Ok(Medication { thesaurus, bdpm })
     }
+
+    /// The drug names an answer's verifier checks: see [`drug_names`].
+    pub fn drug_names(&self) -> Vec<String> {
+        drug_names(&self.thesaurus, self.bdpm.as_ref())
+    }
+}
+
+/// The drug names an answer's verifier checks (a drug a sentence names must be in the
+/// passage it cites): the substances of the thesaurus and of the BDPM compositions, and
+/// each specialty's brand word — the first word of its name, unless it is a word of a
+/// substance name ("DOLIPRANE" counts, the "ACIDE" of "ACIDE ACÉTYLSALICYLIQUE BIOGARAN"
+/// does not). `esculape_answer::DrugNames` keeps the one-word names.
+pub fn drug_names(thesaurus: &Thesaurus, bdpm: Option<&Bdpm>) -> Vec<String> {
+    let mut names: Vec<String> = thesaurus
+        .terms()
+        .iter()
+        .filter(|term| term.kind != TermKind::Class)
+        .map(|term| term.name.clone())
+        .collect();
+    if let Some(bdpm) = bdpm {
+        let mut substance_words = std::collections::HashSet::new();
+        for specialty in bdpm.specialties() {
+            for substance in specialty.active_substances() {
+                substance_words.extend(esculape_text::words(substance).map(|word| word.folded));
+                names.push(substance.to_string());
+            }
+        }
+        for specialty in bdpm.specialties() {
+            if let Some(brand) = esculape_text::words(&specialty.denomination).next()
+                && !substance_words.contains(&brand.folded)
+                && brand.folded.chars().all(char::is_alphabetic)
+            {
+                names.push(brand.folded);
+            }
+        }
+    }
+    names.sort_unstable();
+    names.dedup();
+    names
 }
 
 /// The thesaurus of the installed `ansm-interactions` pack.

@@ -53,7 +53,6 @@ pub fn ask(settings: &Settings, args: AskArgs) -> Result<()> {
         AnswerMode::Generative => Some(crate::generate::generator(settings)?),
         AnswerMode::Extractive => None,
     };
-    let drug_names = drug_names(settings);
     // The embedding model, when installed: hybrid retrieval over packs with vectors, and
     // the dense support check of the abstention decision.
     let embedder = match crate::embeddings::embedder(settings) {
@@ -70,6 +69,10 @@ pub fn ask(settings: &Settings, args: AskArgs) -> Result<()> {
     // The checker of `esculape interactions` (ANSM thesaurus, names through the BDPM);
     // without the `ansm-interactions` pack the answer says interactions were not checked.
     let checker = esculape_app::Medication::load(&kb).ok();
+    let drug_names = drug_names(
+        settings,
+        checker.as_ref().map(|checker| checker.drug_names()),
+    );
     let resources = Resources {
         generator: generator.as_deref(),
         embedder: embedder.as_deref(),
@@ -159,23 +162,27 @@ pub fn answer_config(
     }
 }
 
-/// Drug names for the verifier, from the mirror's `terminology/atc_drug_names_fr.json`
-/// when there is one (an empty list otherwise: numbers and support are still checked).
-pub fn drug_names(settings: &Settings) -> DrugNames {
+/// Drug names for the verifier: `installed` (from the installed thesaurus and BDPM, see
+/// [`esculape_app::drug_names`]) and the mirror's `terminology/atc_drug_names_fr.json` when
+/// there is one. Empty without either: numbers and support are still checked.
+pub fn drug_names(settings: &Settings, installed: Option<Vec<String>>) -> DrugNames {
+    let mut names = installed.unwrap_or_default();
     let path = Path::new(&settings.kb.mirror).join("terminology/atc_drug_names_fr.json");
-    if settings.kb.mirror.is_empty() || !path.exists() {
-        return DrugNames::default();
-    }
-    let parsed: Option<HashMap<String, Vec<String>>> = std::fs::read(&path)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok());
-    match parsed {
-        Some(codes) => DrugNames::from_names(codes.values().flatten().map(String::as_str)),
-        None => {
-            tracing::warn!(path = %path.display(), "cannot read the drug names; drug names are not checked");
-            DrugNames::default()
+    if !settings.kb.mirror.is_empty() && path.exists() {
+        let parsed: Option<HashMap<String, Vec<String>>> = std::fs::read(&path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+        match parsed {
+            Some(codes) => names.extend(codes.into_values().flatten()),
+            None => {
+                tracing::warn!(path = %path.display(), "cannot read the mirror's drug names")
+            }
         }
     }
+    if names.is_empty() {
+        tracing::warn!("no drug names (no BDPM, thesaurus or mirror): drug names are not checked");
+    }
+    DrugNames::from_names(names.iter().map(String::as_str))
 }
 
 fn print_interactions(out: &mut impl Write, answer: &Answer) -> Result<()> {

@@ -199,7 +199,12 @@ fn run_and_save(
     let resolve = medication.as_ref().map(|(thesaurus, bdpm)| {
         move |text: &str| -> Vec<String> { substances(thesaurus, bdpm.as_ref(), text) }
     });
-    let drug_names = crate::ask::drug_names(settings);
+    let drug_names = crate::ask::drug_names(
+        settings,
+        medication
+            .as_ref()
+            .map(|(thesaurus, bdpm)| esculape_app::drug_names(thesaurus, bdpm.as_ref())),
+    );
     let config = DraftConfig {
         mode: common.mode,
         max_tokens_per_section: settings.llm.max_tokens.min(256),

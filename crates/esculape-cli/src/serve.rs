@@ -201,9 +201,32 @@ pub fn with_engines(settings: &Settings, app: App) -> Result<App> {
         embedder,
         queue: Arc::clone(&queue),
     };
+    // Ordonnance and the answers' interaction alerts; its drug names go to the verifier.
+    let medication = if app
+        .knowledge_base()
+        .catalog()
+        .packs
+        .contains_key("ansm-interactions")
+    {
+        match Medication::load(app.knowledge_base()) {
+            Ok(medication) => Some(medication),
+            Err(error) => {
+                tracing::warn!(%error, "prescription checks are off");
+                None
+            }
+        }
+    } else {
+        println!(
+            "Ordonnance désactivée / prescription checks off: install the `ansm-interactions` pack (esculape sources add ansm-interactions)"
+        );
+        None
+    };
     let engine = AskEngine {
         config,
-        drug_names: crate::ask::drug_names(settings),
+        drug_names: crate::ask::drug_names(
+            settings,
+            medication.as_ref().map(Medication::drug_names),
+        ),
         generator,
         queue,
     };
@@ -216,20 +239,8 @@ pub fn with_engines(settings: &Settings, app: App) -> Result<App> {
     let mut features = app.features();
     features.drafting = true;
     app = app.with_features(features);
-    if app
-        .knowledge_base()
-        .catalog()
-        .packs
-        .contains_key("ansm-interactions")
-    {
-        match Medication::load(app.knowledge_base()) {
-            Ok(medication) => app = app.with_medication(medication),
-            Err(error) => tracing::warn!(%error, "prescription checks are off"),
-        }
-    } else {
-        println!(
-            "Ordonnance désactivée / prescription checks off: install the `ansm-interactions` pack (esculape sources add ansm-interactions)"
-        );
+    if let Some(medication) = medication {
+        app = app.with_medication(medication);
     }
     Ok(app)
 }

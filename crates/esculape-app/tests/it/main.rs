@@ -345,3 +345,4 @@ fn rfc3339_dates_are_right_around_leap_days() {
 }
 
 mod drafts;
+mod medication;

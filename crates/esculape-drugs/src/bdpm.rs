@@ -12,8 +12,9 @@
 //! `HAS_LiensPageCT_bdpm` (dossier HAS, lien); `CIS_GENER_bdpm` (groupe, libellé, CIS,
 //! type, tri); `CIS_CPD_bdpm` (CIS, condition de prescription ou de délivrance).
 
+use crate::codes::CodeIndex;
 use crate::error::{Error, Result};
-use crate::resolve::NameIndex;
+use crate::resolve::{NameIndex, NameIndexBuilder};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -116,16 +117,49 @@ impl Specialty {
 pub struct Bdpm {
     version: String,
     pub(crate) specialties: Vec<Specialty>,
-    pub(crate) by_cis: FxHashMap<String, u32>,
-    pub(crate) by_cip13: FxHashMap<String, u32>,
-    pub(crate) by_cip7: FxHashMap<String, u32>,
+    pub(crate) by_cis: CodeIndex,
+    pub(crate) by_cip13: CodeIndex,
+    pub(crate) by_cip7: CodeIndex,
     pub(crate) names: NameIndex,
 }
 
-fn field(row: &[String], index: usize) -> String {
-    row.get(index)
-        .map(|value| value.trim().to_string())
-        .unwrap_or_default()
+/// A field, trimmed, borrowed from its row; empty when the row is shorter.
+fn peek(row: &[String], index: usize) -> &str {
+    row.get(index).map_or("", |value| trim(value))
+}
+
+/// `str::trim`, without decoding characters when both ends are plain ASCII (the fields
+/// of the BDPM files are already trimmed).
+fn trim(value: &str) -> &str {
+    match (value.as_bytes().first(), value.as_bytes().last()) {
+        (Some(&first), Some(&last)) if is_ascii_not_space(first) && is_ascii_not_space(last) => {
+            value
+        }
+        _ => value.trim(),
+    }
+}
+
+/// An ASCII byte that is not white space for `char::is_whitespace` (tab to carriage
+/// return, space).
+fn is_ascii_not_space(byte: u8) -> bool {
+    byte.is_ascii() && !matches!(byte, b'\t'..=b'\r' | b' ')
+}
+
+/// A field, trimmed, moved out of its row (the rows are consumed by the join, so the
+/// strings read from the files become the cards' strings without a copy).
+fn take(row: &mut [String], index: usize) -> String {
+    let Some(value) = row.get_mut(index) else {
+        return String::new();
+    };
+    let mut value = std::mem::take(value);
+    let trimmed = trim(&value);
+    if trimmed.len() != value.len() {
+        let start = trimmed.as_ptr() as usize - value.as_ptr() as usize;
+        let end = start + trimmed.len();
+        value.truncate(end);
+        value.drain(..start);
+    }
+    value
 }
 
 fn require(row: &[String], fields: usize, table: &'static str, line: usize) -> Result<()> {
@@ -150,41 +184,57 @@ fn require(row: &[String], fields: usize, table: &'static str, line: usize) -> R
     Ok(())
 }
 
+/// An `FT` row of `CIS_COMPO_bdpm.txt`, waiting for the `SA` row it belongs to.
+struct Fraction {
+    element: String,
+    link: String,
+    substance: String,
+    dosage: String,
+}
+
 impl Bdpm {
     /// Joins the tables; `version` names the BDPM extract ("2021-01") cited by every card.
     pub fn from_tables(tables: BdpmTables, version: &str) -> Result<Bdpm> {
-        if tables.specialties.is_empty() {
+        let BdpmTables {
+            specialties: specialty_rows,
+            mut compositions,
+            presentations,
+            smr,
+            asmr,
+            has_links,
+            generics,
+            prescription_conditions,
+        } = tables;
+        if specialty_rows.is_empty() {
             return Err(Error::Bdpm {
                 table: "CIS_bdpm.txt",
                 line: 0,
                 reason: "the table is empty".into(),
             });
         }
-        let mut specialties = Vec::with_capacity(tables.specialties.len());
-        let mut by_cis: FxHashMap<String, u32> = FxHashMap::default();
-        for (index, row) in tables.specialties.iter().enumerate() {
-            require(row, 2, "CIS_bdpm.txt", index + 1)?;
-            let cis = field(row, 0);
-            if by_cis.contains_key(&cis) {
+        let mut specialties = Vec::with_capacity(specialty_rows.len());
+        let mut by_cis = CodeIndex::with_capacity(specialty_rows.len());
+        let mut names = NameIndexBuilder::with_capacity(specialty_rows.len());
+        for (index, mut row) in specialty_rows.into_iter().enumerate() {
+            require(&row, 2, "CIS_bdpm.txt", index + 1)?;
+            if by_cis.contains(peek(&row, 0)) {
                 continue;
             }
-            by_cis.insert(cis.clone(), specialties.len() as u32);
+            let cis = take(&mut row, 0);
+            by_cis.insert(&cis, specialties.len() as u32);
+            let denomination = take(&mut row, 1);
+            names.denomination(&denomination);
             specialties.push(Specialty {
                 cis,
-                denomination: field(row, 1),
-                form: field(row, 2),
-                routes: field(row, 3)
-                    .split(';')
-                    .map(str::trim)
-                    .filter(|route| !route.is_empty())
-                    .map(String::from)
-                    .collect(),
-                authorization_status: field(row, 4),
-                procedure: field(row, 5),
-                marketing_status: field(row, 6),
-                authorization_date: field(row, 7),
-                holders: field(row, 10),
-                enhanced_monitoring: field(row, 11).eq_ignore_ascii_case("oui"),
+                denomination,
+                form: take(&mut row, 2),
+                routes: routes(take(&mut row, 3)),
+                authorization_status: take(&mut row, 4),
+                procedure: take(&mut row, 5),
+                marketing_status: take(&mut row, 6),
+                authorization_date: take(&mut row, 7),
+                holders: take(&mut row, 10),
+                enhanced_monitoring: peek(&row, 11).eq_ignore_ascii_case("oui"),
                 components: Vec::new(),
                 presentations: Vec::new(),
                 smr: Vec::new(),
@@ -195,79 +245,95 @@ impl Bdpm {
         }
         // Compositions: SA rows are the active substances; an FT row with the same link
         // number is the therapeutic fraction of that substance, not another substance.
-        let mut fractions: FxHashMap<(String, String, String), (String, String)> =
-            FxHashMap::default();
-        for (index, row) in tables.compositions.iter().enumerate() {
+        // The FT rows of each specialty, in file order: the last one of an element and a
+        // link number wins.
+        let mut fractions: Vec<Vec<Fraction>> = Vec::new();
+        fractions.resize_with(specialties.len(), Vec::new);
+        for (index, row) in compositions.iter_mut().enumerate() {
             require(row, 7, "CIS_COMPO_bdpm.txt", index + 1)?;
-            if field(row, 6) == "FT" {
-                fractions.insert(
-                    (field(row, 0), field(row, 1), field(row, 7)),
-                    (field(row, 3), field(row, 4)),
-                );
-            }
-        }
-        for row in &tables.compositions {
-            if field(row, 6) != "SA" {
+            if peek(row, 6) != "FT" {
                 continue;
             }
-            let Some(&position) = by_cis.get(&field(row, 0)) else {
+            let Some(position) = by_cis.get(peek(row, 0)) else {
                 continue;
             };
-            let fraction = fractions.get(&(field(row, 0), field(row, 1), field(row, 7)));
-            specialties[position as usize].components.push(Component {
-                element: field(row, 1),
-                substance_code: field(row, 2),
-                substance: field(row, 3),
-                dosage: field(row, 4),
-                dosage_reference: field(row, 5),
-                therapeutic_fraction: fraction.map(|(name, _)| name.clone()),
-                therapeutic_fraction_dosage: fraction.map(|(_, dosage)| dosage.clone()),
+            fractions[position as usize].push(Fraction {
+                element: take(row, 1),
+                link: take(row, 7),
+                substance: take(row, 3),
+                dosage: take(row, 4),
             });
         }
-        let mut by_cip13 = FxHashMap::default();
-        let mut by_cip7 = FxHashMap::default();
-        for (index, row) in tables.presentations.iter().enumerate() {
-            require(row, 7, "CIS_CIP_bdpm.txt", index + 1)?;
-            let Some(&position) = by_cis.get(&field(row, 0)) else {
+        for mut row in compositions {
+            if peek(&row, 6) != "SA" {
+                continue;
+            }
+            let Some(position) = by_cis.get(peek(&row, 0)) else {
+                continue;
+            };
+            let fraction = fractions[position as usize].iter().rev().find(|fraction| {
+                fraction.element == peek(&row, 1) && fraction.link == peek(&row, 7)
+            });
+            let therapeutic_fraction = fraction.map(|fraction| fraction.substance.clone());
+            let therapeutic_fraction_dosage = fraction.map(|fraction| fraction.dosage.clone());
+            let substance = take(&mut row, 3);
+            names.component(position, &substance, therapeutic_fraction.as_deref());
+            specialties[position as usize].components.push(Component {
+                element: take(&mut row, 1),
+                substance_code: take(&mut row, 2),
+                substance,
+                dosage: take(&mut row, 4),
+                dosage_reference: take(&mut row, 5),
+                therapeutic_fraction,
+                therapeutic_fraction_dosage,
+            });
+        }
+        drop(fractions);
+        let mut by_cip13 = CodeIndex::with_capacity(presentations.len());
+        let mut by_cip7 = CodeIndex::with_capacity(presentations.len());
+        for (index, mut row) in presentations.into_iter().enumerate() {
+            require(&row, 7, "CIS_CIP_bdpm.txt", index + 1)?;
+            let Some(position) = by_cis.get(peek(&row, 0)) else {
                 continue;
             };
             let presentation = Presentation {
-                cip7: field(row, 1),
-                label: field(row, 2),
-                status: field(row, 3),
-                marketing: field(row, 4),
-                cip13: field(row, 6),
-                reimbursement_rate: field(row, 8),
+                cip7: take(&mut row, 1),
+                label: take(&mut row, 2),
+                status: take(&mut row, 3),
+                marketing: take(&mut row, 4),
+                cip13: take(&mut row, 6),
+                reimbursement_rate: take(&mut row, 8),
             };
-            by_cip13.insert(presentation.cip13.clone(), position);
-            by_cip7.insert(presentation.cip7.clone(), position);
+            by_cip13.insert(&presentation.cip13, position);
+            by_cip7.insert(&presentation.cip7, position);
             specialties[position as usize]
                 .presentations
                 .push(presentation);
         }
-        let links: FxHashMap<String, String> = tables
-            .has_links
-            .iter()
-            .filter(|row| row.len() >= 2)
-            .map(|row| (field(row, 0), field(row, 1)))
-            .collect();
+        let mut links: FxHashMap<String, String> =
+            FxHashMap::with_capacity_and_hasher(has_links.len(), Default::default());
+        for mut row in has_links {
+            if row.len() >= 2 {
+                links.insert(take(&mut row, 0), take(&mut row, 1));
+            }
+        }
         for (table, rows, is_smr) in [
-            ("CIS_HAS_SMR_bdpm.txt", &tables.smr, true),
-            ("CIS_HAS_ASMR_bdpm.txt", &tables.asmr, false),
+            ("CIS_HAS_SMR_bdpm.txt", smr, true),
+            ("CIS_HAS_ASMR_bdpm.txt", asmr, false),
         ] {
-            for (index, row) in rows.iter().enumerate() {
-                require(row, 5, table, index + 1)?;
-                let Some(&position) = by_cis.get(&field(row, 0)) else {
+            for (index, mut row) in rows.into_iter().enumerate() {
+                require(&row, 5, table, index + 1)?;
+                let Some(position) = by_cis.get(peek(&row, 0)) else {
                     continue;
                 };
-                let date = field(row, 3);
+                let dossier = take(&mut row, 1);
                 let opinion = HasOpinion {
-                    link: links.get(&field(row, 1)).cloned(),
-                    dossier: field(row, 1),
-                    reason: field(row, 2),
-                    date: iso_date(&date),
-                    value: field(row, 4),
-                    label: clean_html(&field(row, 5)),
+                    link: links.get(&dossier).cloned(),
+                    dossier,
+                    reason: take(&mut row, 2),
+                    date: iso_date(take(&mut row, 3)),
+                    value: take(&mut row, 4),
+                    label: clean_html(take(&mut row, 5)),
                 };
                 let specialty = &mut specialties[position as usize];
                 if is_smr {
@@ -277,12 +343,12 @@ impl Bdpm {
                 }
             }
         }
-        for (index, row) in tables.generics.iter().enumerate() {
-            require(row, 4, "CIS_GENER_bdpm.txt", index + 1)?;
-            let Some(&position) = by_cis.get(&field(row, 2)) else {
+        for (index, mut row) in generics.into_iter().enumerate() {
+            require(&row, 4, "CIS_GENER_bdpm.txt", index + 1)?;
+            let Some(position) = by_cis.get(peek(&row, 2)) else {
                 continue;
             };
-            let role = match field(row, 3).as_str() {
+            let role = match peek(&row, 3) {
                 "0" => "princeps",
                 "1" => "générique",
                 "2" => "générique par complémentarité posologique",
@@ -292,16 +358,16 @@ impl Bdpm {
             specialties[position as usize]
                 .generic_groups
                 .push(GenericGroup {
-                    group_id: field(row, 0),
-                    label: field(row, 1),
+                    group_id: take(&mut row, 0),
+                    label: take(&mut row, 1),
                     role: role.into(),
                 });
         }
-        for row in &tables.prescription_conditions {
-            if let Some(&position) = by_cis.get(&field(row, 0)) {
+        for mut row in prescription_conditions {
+            if let Some(position) = by_cis.get(peek(&row, 0)) {
                 specialties[position as usize]
                     .prescription_conditions
-                    .push(field(row, 1));
+                    .push(take(&mut row, 1));
             }
         }
         for specialty in &mut specialties {
@@ -309,7 +375,7 @@ impl Bdpm {
             specialty.asmr.sort_by(|a, b| b.date.cmp(&a.date));
         }
         tracing::debug!(specialties = specialties.len(), version, "BDPM loaded");
-        let names = NameIndex::build(&specialties);
+        let names = names.finish();
         Ok(Bdpm {
             version: version.to_string(),
             names,
@@ -332,32 +398,173 @@ impl Bdpm {
     pub fn by_cis(&self, cis: &str) -> Option<&Specialty> {
         self.by_cis
             .get(cis)
-            .map(|&position| &self.specialties[position as usize])
+            .map(|position| &self.specialties[position as usize])
     }
 
     pub fn by_cip13(&self, cip13: &str) -> Option<&Specialty> {
         self.by_cip13
             .get(cip13)
-            .map(|&position| &self.specialties[position as usize])
+            .map(|position| &self.specialties[position as usize])
     }
 }
 
-fn iso_date(yyyymmdd: &str) -> String {
+/// The routes of administration, separated by `;` ("orale;sublinguale"); most
+/// specialties have one, kept as read.
+fn routes(field: String) -> Vec<String> {
+    if !field.contains(';') {
+        return if field.is_empty() {
+            Vec::new()
+        } else {
+            vec![field]
+        };
+    }
+    field
+        .split(';')
+        .map(str::trim)
+        .filter(|route| !route.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+fn iso_date(yyyymmdd: String) -> String {
     if yyyymmdd.len() == 8 && yyyymmdd.bytes().all(|byte| byte.is_ascii_digit()) {
-        format!("{}-{}-{}", &yyyymmdd[..4], &yyyymmdd[4..6], &yyyymmdd[6..])
+        let mut date = String::with_capacity(10);
+        date.push_str(&yyyymmdd[..4]);
+        date.push('-');
+        date.push_str(&yyyymmdd[4..6]);
+        date.push('-');
+        date.push_str(&yyyymmdd[6..]);
+        date
     } else {
-        yyyymmdd.to_string()
+        yyyymmdd
     }
 }
 
-/// HAS labels carry `<br>` tags and stray quotes.
-fn clean_html(label: &str) -> String {
-    label
-        .replace("<br>", " ")
-        .replace("<br/>", " ")
-        .replace("<br />", " ")
-        .trim_matches(|c: char| c == '"' || c.is_whitespace())
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+/// HAS labels carry `<br>` tags, stray quotes and runs of white space: tags become
+/// spaces, quotes and white space are trimmed, runs become one space. Most labels have
+/// none of these and are kept as they are.
+fn clean_html(label: String) -> String {
+    if !label.contains("<br") && is_clean(&label) {
+        return label;
+    }
+    let mut label = label;
+    for tag in ["<br>", "<br/>", "<br />"] {
+        if label.contains(tag) {
+            label = label.replace(tag, " ");
+        }
+    }
+    let trimmed = label.trim_matches(|c: char| c == '"' || c.is_whitespace());
+    let mut cleaned = String::with_capacity(trimmed.len());
+    for word in trimmed.split_whitespace() {
+        if !cleaned.is_empty() {
+            cleaned.push(' ');
+        }
+        cleaned.push_str(word);
+    }
+    cleaned
+}
+
+/// Whether trimming quotes and white space and collapsing white space would leave the
+/// label unchanged: no quote or white space at either end, no white space but single
+/// plain spaces. Written as whole-label passes the compiler turns into vector code.
+fn is_clean(label: &str) -> bool {
+    let at_end = |c: char| c == '"' || c.is_whitespace();
+    if label.starts_with(at_end) || label.ends_with(at_end) || label.contains("  ") {
+        return false;
+    }
+    let bytes = label.as_bytes();
+    // Tab, line feed, vertical tab, form feed, carriage return.
+    if bytes
+        .iter()
+        .fold(false, |found, &byte| found | (byte.wrapping_sub(b'\t') < 5))
+    {
+        return false;
+    }
+    // White space beyond ASCII (U+0085, U+00A0, U+1680, U+2000 to U+205F, U+3000) starts
+    // with one of these bytes; the characters there are decoded and checked.
+    let wide_start = |byte: u8| matches!(byte, 0xC2 | 0xE1..=0xE3);
+    if !bytes
+        .iter()
+        .fold(false, |found, &byte| found | wide_start(byte))
+    {
+        return true;
+    }
+    !bytes.iter().enumerate().any(|(index, &byte)| {
+        wide_start(byte)
+            && label[index..]
+                .chars()
+                .next()
+                .is_some_and(char::is_whitespace)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{clean_html, is_clean, take, trim};
+
+    fn clean(label: &str) -> String {
+        clean_html(label.to_string())
+    }
+
+    #[test]
+    fn labels_lose_tags_quotes_and_runs_of_white_space() {
+        assert_eq!(clean("Important"), "Important");
+        assert_eq!(clean("\"Important<br>dans l’AMM\""), "Important dans l’AMM");
+        assert_eq!(clean("a<br/>b<br />c"), "a b c");
+        assert_eq!(clean("a  b\tc\u{a0}d"), "a b c d");
+        assert_eq!(clean(" \"a\" "), "a");
+        assert_eq!(clean("<br<br>/>"), "");
+        assert_eq!(clean(""), "");
+    }
+
+    #[test]
+    fn clean_labels_are_those_cleaning_leaves_unchanged() {
+        for label in [
+            "a b",
+            "a  b",
+            "a\u{2009}b",
+            "a\u{3000}b",
+            "a\u{85}b",
+            "l’AMM",
+            "é è",
+            "\"a",
+            "a ",
+            "a\u{b}b",
+        ] {
+            let cleaned = label
+                .trim_matches(|c: char| c == '"' || c.is_whitespace())
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert_eq!(is_clean(label), cleaned == label, "{label:?}");
+        }
+        // `is_clean` decodes only the characters starting with these bytes.
+        for character in (0..=0x10FFFF).filter_map(char::from_u32) {
+            if character.is_whitespace() && !character.is_ascii() {
+                let mut buffer = [0; 4];
+                let first = character.encode_utf8(&mut buffer).as_bytes()[0];
+                assert!(matches!(first, 0xC2 | 0xE1..=0xE3), "{character:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn fields_are_trimmed_as_str_trim_does() {
+        for field in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{a0}a\u{2003}",
+            "\ta b\r",
+            "é",
+            "x\u{b}",
+        ] {
+            assert_eq!(trim(field), field.trim(), "{field:?}");
+            let mut row = vec![field.to_string()];
+            assert_eq!(take(&mut row, 0), field.trim(), "{field:?}");
+            assert_eq!(take(&mut row, 1), "");
+        }
+    }
 }

@@ -40,6 +40,7 @@
 mod bdpm;
 mod check;
 mod cim10;
+mod codes;
 mod conditions;
 mod error;
 mod names;

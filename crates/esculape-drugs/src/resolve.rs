@@ -3,11 +3,12 @@
 //! "3400935955838") → the specialties and their active substances. Ambiguous text gives
 //! the candidates, never a guess.
 
-use crate::bdpm::{Bdpm, Specialty};
+use crate::bdpm::Bdpm;
 use crate::names::{bridge_keys, name_key};
 use crate::thesaurus::Thesaurus;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// What a piece of drug text resolved to.
 #[derive(Debug, Clone, Serialize)]
@@ -47,11 +48,18 @@ pub struct Candidate {
 /// Word index of the BDPM names, built once at loading.
 #[derive(Debug, Default)]
 pub(crate) struct NameIndex {
-    /// All words and numbers of each denomination.
-    all_words: Vec<FxHashSet<String>>,
-    by_first_word: FxHashMap<String, Vec<u32>>,
+    /// Every distinct word and number of the denominations and of the substance keys →
+    /// its number.
+    word_numbers: FxHashMap<String, u32>,
+    /// The numbers of each denomination's words and numbers, sorted and distinct: those of
+    /// the specialty at position `p` are `denomination_words[word_starts[p]..word_starts[p + 1]]`.
+    denomination_words: Vec<u32>,
+    word_starts: Vec<u32>,
+    /// The number of a denomination's first name word → the positions of its specialties.
+    by_first_word: FxHashMap<u32, Vec<u32>>,
+    /// Name words and the words of substance keys, sorted and distinct: the known words,
+    /// and the targets of typo correction.
     vocabulary: Vec<String>,
-    known_words: FxHashSet<String>,
     /// Substance keys (as written and bridged) → (display name, specialties holding it).
     substances: FxHashMap<String, (String, usize)>,
 }
@@ -62,7 +70,8 @@ const UNIT_WORDS: &[&str] = &[
     "fois", "l", "dl",
 ];
 
-fn tokens(folded: &str) -> Vec<String> {
+/// The words and numbers of folded text; a decimal comma becomes a point ("1,5" → "1.5").
+fn tokens(folded: &str) -> impl Iterator<Item = Cow<'_, str>> {
     folded
         .split(|character: char| {
             !(character.is_alphanumeric()
@@ -74,16 +83,16 @@ fn tokens(folded: &str) -> Vec<String> {
         .map(|token| token.trim_matches(|c: char| c == ',' || c == '.' || c == '-' || c == '\''))
         .filter(|token| !token.is_empty())
         .map(|token| {
-            if token
-                .bytes()
-                .all(|byte| byte.is_ascii_digit() || byte == b',' || byte == b'.')
+            if token.contains(',')
+                && token
+                    .bytes()
+                    .all(|byte| byte.is_ascii_digit() || byte == b',' || byte == b'.')
             {
-                token.replace(',', ".")
+                Cow::Owned(token.replace(',', "."))
             } else {
-                token.to_string()
+                Cow::Borrowed(token)
             }
         })
-        .collect()
 }
 
 fn is_number(token: &str) -> bool {
@@ -96,52 +105,188 @@ fn is_number(token: &str) -> bool {
             .all(|byte| byte.is_ascii_digit() || byte == b'.')
 }
 
-impl NameIndex {
-    pub(crate) fn build(specialties: &[Specialty]) -> NameIndex {
+/// Builds the [`NameIndex`] while the BDPM join reads the rows, so that each name is read
+/// once, while its row is being joined: the denominations in specialty order, then the
+/// active substances of the composition rows in file order. A substance name is bridged
+/// once, however many specialties hold it.
+pub(crate) struct NameIndexBuilder {
+    index: NameIndex,
+    in_vocabulary: Vec<bool>,
+    /// Substance names → their number; by number, the name and its key numbers.
+    substance_numbers: FxHashMap<String, u32>,
+    substance_names: Vec<String>,
+    substance_keys: Vec<Vec<u32>>,
+    /// Substance keys → their number.
+    key_numbers: FxHashMap<String, u32>,
+    /// (specialty position, substance number, therapeutic fraction number or `NO_FRACTION`)
+    /// of each active substance row, in file order.
+    holdings: Vec<(u32, u32, u32)>,
+    /// The word numbers of one denomination.
+    scratch: Vec<u32>,
+}
+
+const NO_FRACTION: u32 = u32::MAX;
+
+impl NameIndexBuilder {
+    pub(crate) fn with_capacity(specialties: usize) -> NameIndexBuilder {
         let mut index = NameIndex::default();
-        let mut vocabulary: FxHashSet<String> = FxHashSet::default();
-        for (position, specialty) in specialties.iter().enumerate() {
-            let folded = esculape_text::fold(&specialty.denomination);
-            let head = folded.split(',').next().unwrap_or("");
-            let name_words: Vec<String> = tokens(head)
-                .into_iter()
-                .take_while(|token| !is_number(token))
-                .collect();
-            let all_words: FxHashSet<String> = tokens(&folded).into_iter().collect();
-            if let Some(first) = name_words.first() {
-                index
+        index.word_starts.reserve(specialties + 1);
+        index.word_starts.push(0);
+        NameIndexBuilder {
+            index,
+            in_vocabulary: Vec::new(),
+            substance_numbers: FxHashMap::default(),
+            substance_names: Vec::new(),
+            substance_keys: Vec::new(),
+            key_numbers: FxHashMap::default(),
+            holdings: Vec::with_capacity(specialties * 2),
+            scratch: Vec::new(),
+        }
+    }
+
+    fn word_number(&mut self, word: Cow<'_, str>) -> u32 {
+        if let Some(&number) = self.index.word_numbers.get(word.as_ref()) {
+            return number;
+        }
+        let number = self.index.word_numbers.len() as u32;
+        self.index.word_numbers.insert(word.into_owned(), number);
+        self.in_vocabulary.push(false);
+        number
+    }
+
+    /// The denomination of the next specialty (positions 0, 1, 2… in turn).
+    pub(crate) fn denomination(&mut self, denomination: &str) {
+        let position = self.index.word_starts.len() as u32 - 1;
+        let folded = esculape_text::fold(denomination);
+        let head = folded.split(',').next().unwrap_or("");
+        let name_words = tokens(head).take_while(|token| !is_number(token));
+        for (rank, word) in name_words.enumerate() {
+            let number = self.word_number(word);
+            self.in_vocabulary[number as usize] = true;
+            if rank == 0 {
+                self.index
                     .by_first_word
-                    .entry(first.clone())
+                    .entry(number)
                     .or_default()
-                    .push(position as u32);
-            }
-            vocabulary.extend(name_words.iter().cloned());
-            index.all_words.push(all_words);
-            let fractions = specialty
-                .components
-                .iter()
-                .filter_map(|component| component.therapeutic_fraction.as_deref());
-            let mut names: Vec<&str> = specialty.active_substances();
-            for fraction in fractions {
-                if !names.contains(&fraction) {
-                    names.push(fraction);
-                }
-            }
-            for substance in names {
-                for key in bridge_keys(substance) {
-                    vocabulary.extend(key.split(' ').map(String::from));
-                    let slot = index
-                        .substances
-                        .entry(key)
-                        .or_insert_with(|| (substance.to_string(), 0));
-                    slot.1 += 1;
-                }
+                    .push(position);
             }
         }
-        index.known_words = vocabulary.clone();
-        index.vocabulary = vocabulary.into_iter().collect();
-        index.vocabulary.sort();
+        self.scratch.clear();
+        for token in tokens(&folded) {
+            let number = self.word_number(token);
+            self.scratch.push(number);
+        }
+        self.scratch.sort_unstable();
+        self.scratch.dedup();
+        self.index
+            .denomination_words
+            .extend_from_slice(&self.scratch);
+        self.index
+            .word_starts
+            .push(self.index.denomination_words.len() as u32);
+    }
+
+    /// An active substance of the specialty at `position`, with its therapeutic fraction.
+    pub(crate) fn component(&mut self, position: u32, substance: &str, fraction: Option<&str>) {
+        let substance = self.substance_number(substance);
+        let fraction = fraction.map_or(NO_FRACTION, |fraction| self.substance_number(fraction));
+        self.holdings.push((position, substance, fraction));
+    }
+
+    fn substance_number(&mut self, substance: &str) -> u32 {
+        if let Some(&number) = self.substance_numbers.get(substance) {
+            return number;
+        }
+        let mut key_numbers = Vec::new();
+        for key in bridge_keys(substance) {
+            for word in key.split(' ') {
+                let number = self.word_number(Cow::Borrowed(word));
+                self.in_vocabulary[number as usize] = true;
+            }
+            let next = self.key_numbers.len() as u32;
+            let key_number = *self.key_numbers.entry(key).or_insert(next);
+            key_numbers.push(key_number);
+        }
+        let number = self.substance_names.len() as u32;
+        self.substance_numbers.insert(substance.to_string(), number);
+        self.substance_names.push(substance.to_string());
+        self.substance_keys.push(key_numbers);
+        number
+    }
+
+    /// Counts, for each key, the specialties holding a substance with that key, visiting
+    /// the specialties in order and, in each, its distinct active substances then its
+    /// therapeutic fractions: the first substance to reach a key names it.
+    pub(crate) fn finish(self) -> NameIndex {
+        let NameIndexBuilder {
+            mut index,
+            in_vocabulary,
+            substance_names,
+            substance_keys,
+            key_numbers,
+            mut holdings,
+            ..
+        } = self;
+        holdings.sort_by_key(|&(position, _, _)| position);
+        let mut entries: Vec<(Option<u32>, usize)> = vec![(None, 0); key_numbers.len()];
+        // The last specialty that counted each substance.
+        let mut counted_by: Vec<Option<u32>> = vec![None; substance_names.len()];
+        let mut count = |position: u32, substance: u32| {
+            if substance == NO_FRACTION || counted_by[substance as usize] == Some(position) {
+                return;
+            }
+            counted_by[substance as usize] = Some(position);
+            for &key in &substance_keys[substance as usize] {
+                let entry = &mut entries[key as usize];
+                entry.0.get_or_insert(substance);
+                entry.1 += 1;
+            }
+        };
+        for specialty in holdings.chunk_by(|a, b| a.0 == b.0) {
+            for &(position, substance, _) in specialty {
+                count(position, substance);
+            }
+            for &(position, _, fraction) in specialty {
+                count(position, fraction);
+            }
+        }
+        index.vocabulary = index
+            .word_numbers
+            .iter()
+            .filter(|(_, number)| in_vocabulary[**number as usize])
+            .map(|(word, _)| word.clone())
+            .collect();
+        index.vocabulary.sort_unstable();
+        index.substances = key_numbers
+            .into_iter()
+            .filter_map(|(key, number)| {
+                let (substance, specialties) = entries[number as usize];
+                let name = substance_names[substance? as usize].clone();
+                Some((key, (name, specialties)))
+            })
+            .collect();
         index
+    }
+}
+
+impl NameIndex {
+    /// Whether a name word or a word of a substance key is `word`.
+    fn knows(&self, word: &str) -> bool {
+        self.vocabulary
+            .binary_search_by(|known| known.as_str().cmp(word))
+            .is_ok()
+    }
+
+    /// Whether the denomination of the specialty at `position` holds the word or number.
+    fn denomination_has(&self, position: u32, word: &str) -> bool {
+        let Some(number) = self.word_numbers.get(word) else {
+            return false;
+        };
+        let start = self.word_starts[position as usize] as usize;
+        let end = self.word_starts[position as usize + 1] as usize;
+        self.denomination_words[start..end]
+            .binary_search(number)
+            .is_ok()
     }
 }
 
@@ -159,7 +304,7 @@ impl Bdpm {
                 _ => None,
             };
             let outcome = match found {
-                Some(&position) => self.specialties_outcome(&[position]),
+                Some(position) => self.specialties_outcome(&[position]),
                 None => Outcome::NotFound {
                     suggestions: Vec::new(),
                 },
@@ -172,7 +317,7 @@ impl Bdpm {
         }
         let names = &self.names;
         let folded = esculape_text::fold(&query);
-        let all_tokens = tokens(&folded);
+        let all_tokens: Vec<String> = tokens(&folded).map(Cow::into_owned).collect();
         let numbers: Vec<&String> = all_tokens.iter().filter(|token| is_number(token)).collect();
         let words: Vec<String> = all_tokens
             .iter()
@@ -192,7 +337,7 @@ impl Bdpm {
         let mut corrected_words = words.clone();
         let mut corrected = false;
         for word in &mut corrected_words {
-            if names.known_words.contains(word.as_str())
+            if names.knows(word)
                 || thesaurus.is_some_and(|thesaurus| thesaurus.find(word).is_some())
             {
                 continue;
@@ -248,15 +393,17 @@ impl Bdpm {
         // A brand: denominations whose name starts with the first word and that hold every
         // other word and number of the query.
         let brand: Vec<u32> = names
-            .by_first_word
-            .get(&corrected_words[0])
+            .word_numbers
+            .get(corrected_words[0].as_str())
+            .and_then(|number| names.by_first_word.get(number))
             .map(|positions| {
                 positions
                     .iter()
                     .copied()
                     .filter(|&position| {
-                        let all = &names.all_words[position as usize];
-                        corrected_words.iter().all(|word| all.contains(word))
+                        corrected_words
+                            .iter()
+                            .all(|word| names.denomination_has(position, word))
                     })
                     .collect()
             })
@@ -265,8 +412,9 @@ impl Bdpm {
             .iter()
             .copied()
             .filter(|&position| {
-                let all = &names.all_words[position as usize];
-                numbers.iter().all(|number| all.contains(number.as_str()))
+                numbers
+                    .iter()
+                    .all(|number| names.denomination_has(position, number))
             })
             .collect();
         if with_numbers.is_empty() {

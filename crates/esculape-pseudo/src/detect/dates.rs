@@ -1,6 +1,7 @@
 //! Dates in French, Spanish and English forms, birth dates, and date shifting that keeps
 //! the written form.
 
+use super::line_hits::LineHits;
 use super::structured::window_after;
 use super::words::PhraseMatcher;
 use crate::label::{Finding, Label};
@@ -138,9 +139,30 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
     }
 });
 
+/// The patterns searched only in the lines where [`LineHits`] finds them: those that
+/// match in few lines. None matches across a line break or matches the empty string.
+pub(crate) fn line_patterns() -> Vec<&'static Regex> {
+    let patterns = &*PATTERNS;
+    vec![
+        &patterns.iso,
+        &patterns.textual,
+        &patterns.textual_english,
+        &patterns.compact,
+        &patterns.compact_short_after_context,
+        &patterns.glued,
+        &patterns.words,
+        &patterns.words_numeric_month,
+        &patterns.year_in_words,
+        &patterns.year_first,
+        &patterns.spaced_numeric,
+        &patterns.part_of_period,
+        &patterns.year_month,
+    ]
+}
+
 /// Appends the dates of `text` to `findings`; those announced as birth dates get
 /// [`Label::BirthDate`].
-pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
+pub(crate) fn detect(text: &str, lines: &LineHits<'_>, findings: &mut Vec<Finding>) {
     let patterns = &*PATTERNS;
     let first = findings.len();
     let mut from = 0;
@@ -166,7 +188,7 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
             from = whole.end();
         }
     }
-    for found in patterns.iso.find_iter(text) {
+    for found in lines.find_iter(&patterns.iso) {
         if parse_date(found.as_str()).is_some() {
             findings.push(Finding::new(Label::Date, found.start(), found.end(), 0.95));
         }
@@ -174,7 +196,7 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
     for found in patterns.month_year_numeric.find_iter(text) {
         findings.push(Finding::new(Label::Date, found.start(), found.end(), 0.8));
     }
-    for captures in patterns.textual.captures_iter(text) {
+    for captures in lines.captures_iter(&patterns.textual) {
         let whole = captures.get(0).expect("group 0");
         if captures.get(1).is_none() && captures.get(3).is_none() {
             continue;
@@ -182,21 +204,21 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
         let end = whole.start() + whole.as_str().trim_end_matches('.').len();
         findings.push(Finding::new(Label::Date, whole.start(), end, 0.9));
     }
-    for found in patterns.textual_english.find_iter(text) {
+    for found in lines.find_iter(&patterns.textual_english) {
         findings.push(Finding::new(Label::Date, found.start(), found.end(), 0.9));
     }
-    for captures in patterns.compact.captures_iter(text) {
+    for captures in lines.captures_iter(&patterns.compact) {
         let whole = captures.get(0).expect("group 0");
         if parse_compact(whole.as_str()).is_some() {
             findings.push(Finding::new(Label::Date, whole.start(), whole.end(), 0.7));
         }
     }
-    for captures in patterns.compact_short_after_context.captures_iter(text) {
+    for captures in lines.captures_iter(&patterns.compact_short_after_context) {
         let date = captures.get(1).expect("group 1");
         findings.push(Finding::new(Label::Date, date.start(), date.end(), 0.6));
     }
     detect_day_month(text, findings);
-    for captures in patterns.glued.captures_iter(text) {
+    for captures in lines.captures_iter(&patterns.glued) {
         let whole = captures.get(0).expect("group 0");
         let day_ok = captures.get(1).is_none_or(|day| {
             day.as_str()
@@ -208,26 +230,26 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
         }
     }
     detect_bare_years(text, findings);
-    for captures in patterns.words.captures_iter(text) {
+    for captures in lines.captures_iter(&patterns.words) {
         let whole = captures.get(0).expect("group 0");
         if parse_word_date(whole.as_str()).is_some() {
             findings.push(Finding::new(Label::Date, whole.start(), whole.end(), 0.85));
         }
     }
-    for captures in patterns.words_numeric_month.captures_iter(text) {
+    for captures in lines.captures_iter(&patterns.words_numeric_month) {
         let whole = captures.get(0).expect("group 0");
         let day = super::number_words::words_value(&captures[1]);
         if day.is_some_and(|day| (1..=31).contains(&day)) {
             findings.push(Finding::new(Label::Date, whole.start(), whole.end(), 0.8));
         }
     }
-    for found in patterns.year_in_words.find_iter(text) {
+    for found in lines.find_iter(&patterns.year_in_words) {
         findings.push(Finding::new(Label::Date, found.start(), found.end(), 0.7));
     }
-    for found in patterns.year_first.find_iter(text) {
+    for found in lines.find_iter(&patterns.year_first) {
         findings.push(Finding::new(Label::Date, found.start(), found.end(), 0.9));
     }
-    for captures in patterns.spaced_numeric.captures_iter(text) {
+    for captures in lines.captures_iter(&patterns.spaced_numeric) {
         let date = captures.get(4).or(captures.get(0)).expect("group 0");
         if let (Some(day), Some(month), Some(year)) =
             (captures.get(1), captures.get(2), captures.get(3))
@@ -245,10 +267,10 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
         }
         findings.push(Finding::new(Label::Date, date.start(), date.end(), 0.6));
     }
-    for found in patterns.part_of_period.find_iter(text) {
+    for found in lines.find_iter(&patterns.part_of_period) {
         findings.push(Finding::new(Label::Date, found.start(), found.end(), 0.6));
     }
-    for found in patterns.year_month.find_iter(text) {
+    for found in lines.find_iter(&patterns.year_month) {
         findings.push(Finding::new(Label::Date, found.start(), found.end(), 0.7));
     }
     let starts = range_starts(text, &findings[first..]);

@@ -1,10 +1,13 @@
 //! Detection: the [`Detector`] trait and the default rule detectors.
 //!
-//! The rules run in one pass each over the text, with the `regex` crate (linear time in the
-//! text's length) and Aho-Corasick automata for word lists, so no input can make them take
-//! super-linear time. Overlapping findings are resolved by [`resolve_overlaps`].
+//! The rules run with the `regex` crate (linear time in the text's length) and Aho-Corasick
+//! automata for word lists, so no input can make them take super-linear time. Patterns
+//! that match in few lines are first checked all together, line by line, in one pass
+//! ([`line_hits`]); each then searches only the lines where it matches. Overlapping
+//! findings are resolved by [`resolve_overlaps`].
 
 mod dates;
+mod line_hits;
 mod names;
 mod number_words;
 mod places;
@@ -64,9 +67,10 @@ impl Detector for RuleDetector {
 
     fn detect(&self, text: &str, context: &DetectionContext<'_>) -> Result<Vec<Finding>> {
         let mut findings = Vec::new();
-        structured::detect(text, &mut findings);
-        dates::detect(text, &mut findings);
-        places::detect(text, &mut findings);
+        let lines = line_hits::LineHits::new(text);
+        structured::detect(text, &lines, &mut findings);
+        dates::detect(text, &lines, &mut findings);
+        places::detect(text, &lines, &mut findings);
         names::detect(text, context, &mut findings);
         Ok(findings)
     }

@@ -1,6 +1,7 @@
 //! Places: street addresses, postcodes with their city, cities and countries from the
 //! gazetteer or after a context phrase ("domicilié à"), hospitals named by place or person.
 
+use super::line_hits::LineHits;
 use super::words::PhraseMatcher;
 use crate::label::{Finding, Label};
 use crate::lexicon::lexicon;
@@ -72,8 +73,15 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
     }
 });
 
+/// The patterns searched only in the lines where [`LineHits`] finds them: those that
+/// match in few lines. None matches across a line break or matches the empty string.
+pub(crate) fn line_patterns() -> Vec<&'static Regex> {
+    let patterns = &*PATTERNS;
+    vec![&patterns.english_street]
+}
+
 /// Appends the places of `text` to `findings`.
-pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
+pub(crate) fn detect(text: &str, lines: &LineHits<'_>, findings: &mut Vec<Finding>) {
     let patterns = &*PATTERNS;
     for found in patterns.street.find_iter(text) {
         // A street needs a name after its type: "rue" alone is a word.
@@ -94,7 +102,7 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
             findings.push(Finding::new(Label::Address, found.start(), end, 0.8));
         }
     }
-    for found in patterns.english_street.find_iter(text) {
+    for found in lines.find_iter(&patterns.english_street) {
         findings.push(Finding::new(
             Label::Address,
             found.start(),

@@ -1,5 +1,6 @@
 //! Structured identifiers: patterns checked by validators or announced by context words.
 
+use super::line_hits::LineHits;
 use super::words::PhraseMatcher;
 use crate::label::{Finding, Label};
 use crate::lexicon::lexicon;
@@ -122,10 +123,31 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
     }
 });
 
-/// Appends the structured identifiers of `text` to `findings`.
-pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
+/// The patterns searched only in the lines where [`LineHits`] finds them: those that
+/// match in few lines. None matches across a line break or matches the empty string.
+pub(crate) fn line_patterns() -> Vec<&'static Regex> {
     let patterns = &*PATTERNS;
-    for found in patterns.nir.find_iter(text) {
+    vec![
+        &patterns.nir,
+        &patterns.iban,
+        &patterns.card,
+        &patterns.url,
+        &patterns.ipv4,
+        &patterns.ipv6,
+        &patterns.phone_french,
+        &patterns.phone_international,
+        &patterns.phone_north_american,
+        &patterns.phone_spanish,
+        &patterns.mixed_code,
+        &patterns.spaced_digits,
+        &patterns.age,
+    ]
+}
+
+/// Appends the structured identifiers of `text` to `findings`.
+pub(crate) fn detect(text: &str, lines: &LineHits<'_>, findings: &mut Vec<Finding>) {
+    let patterns = &*PATTERNS;
+    for found in lines.find_iter(&patterns.nir) {
         // Digits written one by one are cut into their fields below.
         if is_spaced_single_digits(found.as_str()) {
             continue;
@@ -152,12 +174,12 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
             confidence,
         ));
     }
-    for found in patterns.iban.find_iter(text) {
+    for found in lines.find_iter(&patterns.iban) {
         if iban_is_valid(found.as_str()) {
             findings.push(Finding::new(Label::Iban, found.start(), found.end(), 0.99));
         }
     }
-    for found in patterns.card.find_iter(text) {
+    for found in lines.find_iter(&patterns.card) {
         let digits = found.as_str().chars().filter(char::is_ascii_digit).count();
         if (13..=19).contains(&digits) && luhn_is_valid(found.as_str()) {
             findings.push(Finding::new(
@@ -171,7 +193,7 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
     for found in patterns.email.find_iter(text) {
         findings.push(Finding::new(Label::Email, found.start(), found.end(), 0.99));
     }
-    for found in patterns.url.find_iter(text) {
+    for found in lines.find_iter(&patterns.url) {
         let trimmed = found
             .as_str()
             .trim_end_matches(['.', ',', ';', ':', '!', '?']);
@@ -185,7 +207,7 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
     for found in patterns.domain.find_iter(text) {
         findings.push(Finding::new(Label::Url, found.start(), found.end(), 0.7));
     }
-    for found in patterns.ipv4.find_iter(text) {
+    for found in lines.find_iter(&patterns.ipv4) {
         if found
             .as_str()
             .split('.')
@@ -199,7 +221,7 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
             ));
         }
     }
-    for found in patterns.ipv6.find_iter(text) {
+    for found in lines.find_iter(&patterns.ipv6) {
         if found.as_str().matches(':').count() >= 3 {
             findings.push(Finding::new(
                 Label::IpAddress,
@@ -209,7 +231,7 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
             ));
         }
     }
-    for found in patterns.phone_french.find_iter(text) {
+    for found in lines.find_iter(&patterns.phone_french) {
         let number = found.as_str();
         let digits = number.bytes().filter(u8::is_ascii_digit).count();
         let letters_o = number.bytes().filter(|byte| *byte == b'O').count();
@@ -229,7 +251,7 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
     for found in patterns.email_without_domain.find_iter(text) {
         findings.push(Finding::new(Label::Email, found.start(), found.end(), 0.7));
     }
-    for found in patterns.mixed_code.find_iter(text) {
+    for found in lines.find_iter(&patterns.mixed_code) {
         let digits = found.as_str().bytes().filter(u8::is_ascii_digit).count();
         if digits >= 5 {
             findings.push(Finding::new(
@@ -240,16 +262,16 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
             ));
         }
     }
-    for found in patterns.phone_international.find_iter(text) {
+    for found in lines.find_iter(&patterns.phone_international) {
         let digits = found.as_str().chars().filter(char::is_ascii_digit).count();
         if (8..=15).contains(&digits) {
             findings.push(Finding::new(Label::Phone, found.start(), found.end(), 0.85));
         }
     }
-    for found in patterns.phone_spanish.find_iter(text) {
+    for found in lines.find_iter(&patterns.phone_spanish) {
         findings.push(Finding::new(Label::Phone, found.start(), found.end(), 0.7));
     }
-    for found in patterns.phone_north_american.find_iter(text) {
+    for found in lines.find_iter(&patterns.phone_north_american) {
         findings.push(Finding::new(Label::Phone, found.start(), found.end(), 0.8));
     }
     for found in patterns.long_number.find_iter(text) {
@@ -260,10 +282,10 @@ pub(crate) fn detect(text: &str, findings: &mut Vec<Finding>) {
             0.5,
         ));
     }
-    for found in patterns.spaced_digits.find_iter(text) {
+    for found in lines.find_iter(&patterns.spaced_digits) {
         spaced_fields(found.start(), found.as_str(), findings);
     }
-    for found in patterns.age.find_iter(text) {
+    for found in lines.find_iter(&patterns.age) {
         let digits = found
             .as_str()
             .bytes()

@@ -1,9 +1,9 @@
 //! Dates in French, Spanish and English forms, birth dates, and date shifting that keeps
 //! the written form.
 
+use super::context_phrases::{ContextList, ContextPhrases};
 use super::line_hits::LineHits;
 use super::structured::window_after;
-use super::words::PhraseMatcher;
 use crate::label::{Finding, Label};
 use crate::lexicon::lexicon;
 use esculape_text::fold;
@@ -53,8 +53,6 @@ struct Patterns {
     age_after: Regex,
     /// "| M | " right before a date: a patient row's sex column, then the birth date.
     sex_column_before: Regex,
-    year_contexts: PhraseMatcher,
-    birth_contexts: PhraseMatcher,
 }
 
 /// A run of French number words ("dix-sept", "mille neuf cent soixante dix huit").
@@ -134,8 +132,6 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
         )),
         age_after: compile(r"\A[ \t,]*\([ \t]*[0-9]{1,3}[ \t]*ans?[ \t]*\)"),
         sex_column_before: compile(r"\|[ \t]*[MFH][ \t]*\|[ \t]*\z"),
-        year_contexts: PhraseMatcher::new(&lexicon().year_contexts, true),
-        birth_contexts: PhraseMatcher::new(&lexicon().birth_contexts, true),
     }
 });
 
@@ -162,7 +158,12 @@ pub(crate) fn line_patterns() -> Vec<&'static Regex> {
 
 /// Appends the dates of `text` to `findings`; those announced as birth dates get
 /// [`Label::BirthDate`].
-pub(crate) fn detect(text: &str, lines: &LineHits<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn detect(
+    text: &str,
+    lines: &LineHits<'_>,
+    contexts: &ContextPhrases,
+    findings: &mut Vec<Finding>,
+) {
     let patterns = &*PATTERNS;
     let first = findings.len();
     let mut from = 0;
@@ -284,7 +285,7 @@ pub(crate) fn detect(text: &str, lines: &LineHits<'_>, findings: &mut Vec<Findin
             finding.label = Label::BirthDate;
         }
     }
-    for (_, context_end, _) in patterns.year_contexts.find_words(text) {
+    for (_, context_end, _) in contexts.find_words(ContextList::Year) {
         let window = window_after(text, context_end, 8);
         if let Some(captures) = patterns.year_after_context.captures(window) {
             let year = captures.get(1).expect("group 1");
@@ -298,9 +299,8 @@ pub(crate) fn detect(text: &str, lines: &LineHits<'_>, findings: &mut Vec<Findin
         }
     }
     // Birth dates: a birth phrase ending at most 30 bytes before the date, on its line.
-    let birth_phrase_ends: Vec<usize> = patterns
-        .birth_contexts
-        .find_words(text)
+    let birth_phrase_ends: Vec<usize> = contexts
+        .find_words(ContextList::Birth)
         .map(|(_, end, _)| end)
         .collect();
     if birth_phrase_ends.is_empty() {

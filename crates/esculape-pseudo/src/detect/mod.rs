@@ -3,9 +3,11 @@
 //! The rules run with the `regex` crate (linear time in the text's length) and Aho-Corasick
 //! automata for word lists, so no input can make them take super-linear time. Patterns
 //! that match in few lines are first checked all together, line by line, in one pass
-//! ([`line_hits`]); each then searches only the lines where it matches. Overlapping
-//! findings are resolved by [`resolve_overlaps`].
+//! ([`line_hits`]); each then searches only the lines where it matches. The context phrase
+//! lists are found together by one automaton ([`context_phrases`]). Overlapping findings
+//! are resolved by [`resolve_overlaps`].
 
+mod context_phrases;
 mod dates;
 mod line_hits;
 mod names;
@@ -68,10 +70,11 @@ impl Detector for RuleDetector {
     fn detect(&self, text: &str, context: &DetectionContext<'_>) -> Result<Vec<Finding>> {
         let mut findings = Vec::new();
         let lines = line_hits::LineHits::new(text);
-        structured::detect(text, &lines, &mut findings);
-        dates::detect(text, &lines, &mut findings);
-        places::detect(text, &lines, &mut findings);
-        names::detect(text, context, &mut findings);
+        let contexts = context_phrases::ContextPhrases::new(text);
+        structured::detect(text, &lines, &contexts, &mut findings);
+        dates::detect(text, &lines, &contexts, &mut findings);
+        places::detect(text, &lines, &contexts, &mut findings);
+        names::detect(text, context, &contexts, &mut findings);
         Ok(findings)
     }
 }

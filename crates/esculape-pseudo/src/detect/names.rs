@@ -4,16 +4,13 @@
 //! title (Dr Parkinson).
 
 use super::DetectionContext;
-use super::words::{PhraseMatcher, Shape, Token, tokens};
+use super::context_phrases::{ContextList, ContextPhrases};
+use super::words::{Shape, Token, tokens};
 use crate::label::{Finding, Label};
 use crate::lexicon::{Lexicon, lexicon};
 use esculape_text::{Language, fold, guess_language, is_stop_word};
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::LazyLock;
-
-static NAME_CONTEXTS: LazyLock<PhraseMatcher> =
-    LazyLock::new(|| PhraseMatcher::new(&lexicon().name_contexts, true));
 
 /// Particles written in capitals before a surname in capitals.
 const UPPER_PARTICLES: [&str; 14] = [
@@ -65,7 +62,12 @@ impl Word<'_> {
 }
 
 /// Appends the names of `text` to `findings`.
-pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn detect(
+    text: &str,
+    context: &DetectionContext<'_>,
+    contexts: &ContextPhrases,
+    findings: &mut Vec<Finding>,
+) {
     let lexicon = lexicon();
     // English medical vocabulary counts as common words except in French text (where
     // "ECHO" or "AID" in capitals may be a surname): Spanish clinical text shares its Latin
@@ -178,7 +180,7 @@ pub(crate) fn detect(text: &str, context: &DetectionContext<'_>, findings: &mut 
         assign(&words, &run, 0.75, &mut labels);
     }
     // After a context word ("Nom :", "Interne", "rédigé par").
-    for (start, end, _) in NAME_CONTEXTS.find_words(text) {
+    for (start, end, _) in contexts.find_words(ContextList::Name) {
         let next = words.partition_point(|word| word.token.start < end);
         // A form field ("Prénom : aziz", "Nom: dupont"): the words up to the end of the
         // line, whatever their case.

@@ -1,6 +1,7 @@
 //! Places: street addresses, postcodes with their city, cities and countries from the
 //! gazetteer or after a context phrase ("domicilié à"), hospitals named by place or person.
 
+use super::context_phrases::{ContextList, ContextPhrases};
 use super::line_hits::LineHits;
 use super::words::PhraseMatcher;
 use crate::label::{Finding, Label};
@@ -21,7 +22,6 @@ struct Patterns {
     hospital: Regex,
     places: PhraseMatcher,
     place_count: usize,
-    place_contexts: PhraseMatcher,
     place_after_context: Regex,
     postcode_after_city: Regex,
 }
@@ -63,7 +63,6 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
         )),
         places: PhraseMatcher::new(place_words, false),
         place_count,
-        place_contexts: PhraseMatcher::new(&lexicon.place_contexts, true),
         postcode_after_city: compile(
             r"\A(?:[ \t]*,[ \t]*|[ \t]+)((?:0[1-9]|[1-8][0-9]|9[0-8])[0-9]{3})(?-u:\b)",
         ),
@@ -81,7 +80,12 @@ pub(crate) fn line_patterns() -> Vec<&'static Regex> {
 }
 
 /// Appends the places of `text` to `findings`.
-pub(crate) fn detect(text: &str, lines: &LineHits<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn detect(
+    text: &str,
+    lines: &LineHits<'_>,
+    contexts: &ContextPhrases,
+    findings: &mut Vec<Finding>,
+) {
     let patterns = &*PATTERNS;
     for found in patterns.street.find_iter(text) {
         // A street needs a name after its type: "rue" alone is a word.
@@ -164,7 +168,7 @@ pub(crate) fn detect(text: &str, lines: &LineHits<'_>, findings: &mut Vec<Findin
             ));
         }
     }
-    for (_, context_end, _) in patterns.place_contexts.find_words(text) {
+    for (_, context_end, _) in contexts.find_words(ContextList::Place) {
         let window = super::structured::window_after(text, context_end, 60);
         if let Some(captures) = patterns.place_after_context.captures(window) {
             let place = captures.get(1).expect("group 1");

@@ -1,7 +1,7 @@
 //! Structured identifiers: patterns checked by validators or announced by context words.
 
+use super::context_phrases::{ContextList, ContextPhrases};
 use super::line_hits::LineHits;
-use super::words::PhraseMatcher;
 use crate::label::{Finding, Label};
 use crate::lexicon::lexicon;
 use crate::validate::{iban_is_valid, luhn_is_valid, nir_is_valid};
@@ -35,9 +35,7 @@ struct Patterns {
     identifier_after_context: Regex,
     /// Digits of a phone number after a context word.
     digits_after_phone_context: Regex,
-    id_contexts: PhraseMatcher,
     id_context_labels: Vec<Label>,
-    phone_contexts: PhraseMatcher,
 }
 
 static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
@@ -99,13 +97,6 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
         digits_after_phone_context: compile(
             r"\A(?:[ \t]*(?:[:#=]|n°|au|:|\(|\)|-|\.)?)*[ \t]*(\+?\(?[0-9][0-9 .\-()]{2,18}[0-9])",
         ),
-        id_contexts: PhraseMatcher::new(
-            lexicon
-                .id_contexts
-                .iter()
-                .map(|(_, phrase)| phrase.as_str()),
-            true,
-        ),
         id_context_labels: lexicon
             .id_contexts
             .iter()
@@ -119,7 +110,6 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
                 _ => Label::OtherId,
             })
             .collect(),
-        phone_contexts: PhraseMatcher::new(&lexicon.phone_contexts, true),
     }
 });
 
@@ -145,7 +135,12 @@ pub(crate) fn line_patterns() -> Vec<&'static Regex> {
 }
 
 /// Appends the structured identifiers of `text` to `findings`.
-pub(crate) fn detect(text: &str, lines: &LineHits<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn detect(
+    text: &str,
+    lines: &LineHits<'_>,
+    contexts: &ContextPhrases,
+    findings: &mut Vec<Finding>,
+) {
     let patterns = &*PATTERNS;
     for found in lines.find_iter(&patterns.nir) {
         // Digits written one by one are cut into their fields below.
@@ -298,7 +293,7 @@ pub(crate) fn detect(text: &str, lines: &LineHits<'_>, findings: &mut Vec<Findin
             0.9,
         ));
     }
-    for (_, context_end, pattern) in patterns.id_contexts.find_words(text) {
+    for (_, context_end, pattern) in contexts.find_words(ContextList::Id) {
         let label = patterns.id_context_labels[pattern];
         let window = window_after(text, context_end, 40);
         if let Some(captures) = patterns.identifier_after_context.captures(window) {
@@ -320,7 +315,7 @@ pub(crate) fn detect(text: &str, lines: &LineHits<'_>, findings: &mut Vec<Findin
             }
         }
     }
-    for (_, context_end, _) in patterns.phone_contexts.find_words(text) {
+    for (_, context_end, _) in contexts.find_words(ContextList::Phone) {
         let window = window_after(text, context_end, 40);
         if let Some(captures) = patterns.digits_after_phone_context.captures(window) {
             let number = captures.get(1).expect("group 1 always takes part");

@@ -133,17 +133,23 @@ impl PhraseMatcher {
     ) -> impl Iterator<Item = (usize, usize, usize)> + 't {
         self.automaton.find_iter(text).filter_map(move |found| {
             let (start, end) = (found.start(), found.end());
-            let before_ok = text[..start]
-                .chars()
-                .next_back()
-                .is_none_or(|c| !c.is_alphanumeric());
-            let last = text[..end].chars().next_back();
-            let after_ok = last.is_some_and(|c| !c.is_alphanumeric())
-                || text[end..]
-                    .chars()
-                    .next()
-                    .is_none_or(|c| !c.is_alphanumeric());
-            (before_ok && after_ok).then_some((start, end, found.pattern().as_usize()))
+            is_whole_word(text, start, end).then_some((start, end, found.pattern().as_usize()))
         })
     }
+}
+
+/// Whether `text[start..end]` is not glued to a letter or digit on either side (a phrase
+/// ending with a non-alphanumeric character, "tél.", may be followed by anything).
+pub(crate) fn is_whole_word(text: &str, start: usize, end: usize) -> bool {
+    let before_ok = text[..start]
+        .chars()
+        .next_back()
+        .is_none_or(|c| !c.is_alphanumeric());
+    let last = text[..end].chars().next_back();
+    let after_ok = last.is_some_and(|c| !c.is_alphanumeric())
+        || text[end..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric());
+    before_ok && after_ok
 }

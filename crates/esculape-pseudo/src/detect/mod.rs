@@ -83,6 +83,39 @@ impl Detector for RuleDetector {
 /// over names; then the longer, then the more confident. Returns findings sorted by start.
 pub fn resolve_overlaps(mut findings: Vec<Finding>) -> Vec<Finding> {
     findings.retain(|finding| finding.start < finding.end);
+    sort_by_preference(&mut findings);
+    let span_start = findings
+        .iter()
+        .map(|finding| finding.start)
+        .min()
+        .unwrap_or(0);
+    let span_end = findings
+        .iter()
+        .map(|finding| finding.end)
+        .max()
+        .unwrap_or(0);
+    if span_end - span_start > MAX_BITMAP_SPAN_BYTES {
+        return keep_disjoint_in_map(findings);
+    }
+    // Kept findings never overlap, so a byte belongs to at most one: a finding is kept when
+    // none of its bytes is taken yet.
+    let mut taken = vec![false; span_end - span_start];
+    let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
+    for finding in findings {
+        let bytes = &mut taken[finding.start - span_start..finding.end - span_start];
+        if !bytes.contains(&true) {
+            bytes.fill(true);
+            kept.push(finding);
+        }
+    }
+    // Starts are distinct: kept findings are disjoint and not empty.
+    kept.sort_unstable_by_key(|finding| finding.start);
+    kept
+}
+
+/// The order in which findings claim their bytes: by label priority, then the longer, then
+/// the more confident, then the earlier.
+fn sort_by_preference(findings: &mut [Finding]) {
     findings.sort_by(|left, right| {
         priority(right.label)
             .cmp(&priority(left.label))
@@ -90,6 +123,15 @@ pub fn resolve_overlaps(mut findings: Vec<Finding>) -> Vec<Finding> {
             .then(right.confidence.total_cmp(&left.confidence))
             .then(left.start.cmp(&right.start))
     });
+}
+
+/// Findings spread over more bytes than this are resolved with an ordered map instead of
+/// a byte map, whose memory would follow the span.
+const MAX_BITMAP_SPAN_BYTES: usize = 64 << 20;
+
+/// The same choice as [`resolve_overlaps`] makes with its byte map, for findings spread
+/// over a large span (`findings` sorted by preference, none empty).
+fn keep_disjoint_in_map(findings: Vec<Finding>) -> Vec<Finding> {
     let mut kept: std::collections::BTreeMap<usize, Finding> = std::collections::BTreeMap::new();
     for finding in findings {
         let overlaps_before = kept
@@ -117,5 +159,50 @@ fn priority(label: Label) -> u8 {
         // gazetteer word goes to the more confident reading.
         Label::LastName | Label::FirstName | Label::City => 2,
         Label::Country => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{keep_disjoint_in_map, resolve_overlaps, sort_by_preference};
+    use crate::label::{Finding, Label};
+
+    #[test]
+    fn byte_map_and_ordered_map_keep_the_same_findings() {
+        let labels = [
+            Label::Date,
+            Label::LastName,
+            Label::City,
+            Label::Phone,
+            Label::Nir,
+        ];
+        let mut state = 7u64;
+        let mut next = |below: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) % below
+        };
+        for round in 0..200 {
+            let findings: Vec<Finding> = (0..round % 40)
+                .map(|_| {
+                    let start = next(300) as usize;
+                    let end = start + next(12) as usize;
+                    let label = labels[next(labels.len() as u64) as usize];
+                    Finding::new(label, start, end, 0.5 + next(3) as f32 / 10.0)
+                })
+                .collect();
+            let by_bytes = resolve_overlaps(findings.clone());
+            let mut sorted: Vec<Finding> = findings
+                .into_iter()
+                .filter(|finding| finding.start < finding.end)
+                .collect();
+            sort_by_preference(&mut sorted);
+            let by_map = keep_disjoint_in_map(sorted);
+            let spans = |findings: &[Finding]| -> Vec<(usize, usize, Label)> {
+                findings.iter().map(|f| (f.start, f.end, f.label)).collect()
+            };
+            assert_eq!(spans(&by_bytes), spans(&by_map));
+        }
     }
 }

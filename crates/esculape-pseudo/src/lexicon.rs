@@ -7,10 +7,9 @@ use std::sync::LazyLock;
 /// Every list the rule detectors and the surrogate generator use.
 #[derive(Debug)]
 pub(crate) struct Lexicon {
-    /// Folded first names (Faker fr_FR, es_ES, en_US; French first names by frequency).
-    pub first_names: HashSet<String>,
-    /// Folded surnames (same sources).
-    pub surnames: HashSet<String>,
+    /// Folded words of the common-word, English-vocabulary, first-name and surname lists,
+    /// with the lists each belongs to: one look-up answers the four.
+    pub words: HashMap<String, WordLists>,
     /// First names and surnames as written, to draw surrogates from.
     pub first_name_pool: Vec<String>,
     pub surname_pool: Vec<String>,
@@ -19,17 +18,9 @@ pub(crate) struct Lexicon {
     pub countries: Vec<String>,
     /// French cities to draw surrogates from (places that are not countries).
     pub city_pool: Vec<String>,
-    /// Folded common words of French, Spanish, English and CIM-10 labels, stop words,
-    /// medical abbreviations and French clinical vocabulary: a capitalised word from this
-    /// list is not a name on its own.
-    pub common_words: HashSet<String>,
-    /// Folded words of French clinical text and drug names (a subset of `common_words`):
+    /// Folded words of French clinical text and drug names (common words too):
     /// a place of this list ("Centre", "Réunion") is not a place on its own.
     pub clinical_vocabulary: HashSet<String>,
-    /// Folded English medical words and acronyms (MedQuAD): in English text, "ICU" or
-    /// "CABG" is no surname. Apart from `common_words`, since in French text "ECHO" or
-    /// "AID" in capitals may well be one.
-    pub english_vocabulary: HashSet<String>,
     /// Eponyms as written (Parkinson, Crohn…).
     pub eponyms: HashSet<String>,
     pub eponym_contexts: HashSet<String>,
@@ -46,6 +37,23 @@ pub(crate) struct Lexicon {
     /// Folded month word → month number, and month words per language for formatting.
     pub months: HashMap<String, (u32, &'static str)>,
     pub month_words: Vec<(String, u32, &'static str)>,
+}
+
+/// The lists of [`Lexicon::words`] a folded word belongs to.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct WordLists {
+    /// Common words of French, Spanish, English and CIM-10 labels, stop words, medical
+    /// abbreviations and French clinical vocabulary: a capitalised word from this list is
+    /// not a name on its own.
+    pub common: bool,
+    /// English medical words and acronyms (MedQuAD): in English text, "ICU" or "CABG" is
+    /// no surname. Apart from `common`, since in French text "ECHO" or "AID" in capitals
+    /// may well be one.
+    pub english_vocabulary: bool,
+    /// First names (Faker fr_FR, es_ES, en_US; French first names by frequency).
+    pub first_name: bool,
+    /// Surnames (same sources).
+    pub surname: bool,
 }
 
 static LEXICON: LazyLock<Lexicon> = LazyLock::new(Lexicon::load);
@@ -133,19 +141,31 @@ impl Lexicon {
             .map(|name| fold(name))
             .chain(lines(include_str!("../data/surnames_fr.txt")).map(fold))
             .collect();
+        let english_vocabulary: HashSet<String> =
+            lines(include_str!("../data/clinical_vocabulary_en.txt"))
+                .map(str::to_string)
+                .collect();
+        let mut words: HashMap<String, WordLists> = HashMap::default();
+        for word in common_words {
+            words.entry(word).or_default().common = true;
+        }
+        for word in english_vocabulary {
+            words.entry(word).or_default().english_vocabulary = true;
+        }
+        for word in first_names {
+            words.entry(word).or_default().first_name = true;
+        }
+        for word in surnames {
+            words.entry(word).or_default().surname = true;
+        }
         Lexicon {
             clinical_vocabulary,
-            english_vocabulary: lines(include_str!("../data/clinical_vocabulary_en.txt"))
-                .map(str::to_string)
-                .collect(),
-            first_names,
-            surnames,
+            words,
             first_name_pool,
             surname_pool,
             places,
             countries,
             city_pool,
-            common_words,
             eponyms: lines(include_str!("../data/eponyms.txt"))
                 .map(str::to_string)
                 .collect(),
@@ -193,20 +213,22 @@ impl Lexicon {
         }
     }
 
-    /// Whether a folded word is common vocabulary (so not a name on its own).
-    pub fn is_common(&self, folded: &str) -> bool {
-        self.common_words.contains(folded)
+    /// The lists a folded word belongs to.
+    pub fn lists(&self, folded: &str) -> WordLists {
+        self.words.get(folded).copied().unwrap_or_default()
+    }
+
+    /// Whether a folded word, of `lists`, is common vocabulary (so not a name on its own).
+    pub fn is_common(&self, lists: WordLists, folded: &str) -> bool {
+        lists.common
             || is_stop_word(Language::French, folded)
             || is_stop_word(Language::English, folded)
     }
 
-    /// Whether a folded word is a first name of the gazetteer (each part of a hyphenated
-    /// name, "jean-pierre").
-    pub fn is_first_name(&self, folded: &str) -> bool {
-        self.first_names.contains(folded)
-            || (folded.contains('-')
-                && folded
-                    .split('-')
-                    .all(|part| self.first_names.contains(part)))
+    /// Whether a folded word, of `lists`, is a first name of the gazetteer (each part of a
+    /// hyphenated name, "jean-pierre").
+    pub fn is_first_name(&self, lists: WordLists, folded: &str) -> bool {
+        lists.first_name
+            || (folded.contains('-') && folded.split('-').all(|part| self.lists(part).first_name))
     }
 }

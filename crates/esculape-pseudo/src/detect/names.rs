@@ -7,10 +7,11 @@ use super::DetectionContext;
 use super::context_phrases::{ContextList, ContextPhrases};
 use super::words::{Shape, Token, tokens};
 use crate::label::{Finding, Label};
-use crate::lexicon::{Lexicon, lexicon};
-use esculape_text::{Language, fold, guess_language, is_stop_word};
+use crate::lexicon::{Lexicon, WordLists, lexicon};
+use esculape_text::{Language, fold, fold_char_into, guess_language, is_stop_word};
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::sync::LazyLock;
 
 /// Particles written in capitals before a surname in capitals.
 const UPPER_PARTICLES: [&str; 14] = [
@@ -80,40 +81,47 @@ pub(crate) fn detect(
         .map(|token| {
             let word = &text[token.start..token.end];
             let bare = word.trim_end_matches('.');
-            let folded = if bare
-                .bytes()
-                .all(|byte| byte.is_ascii_lowercase() || byte == b'-')
-            {
-                Cow::Borrowed(bare)
-            } else {
-                Cow::Owned(fold(bare))
-            };
+            let folded = fold_word(bare);
             let candidate = token.shape != Shape::Lower;
+            let lists = if candidate {
+                lexicon.lists(&folded)
+            } else {
+                WordLists::default()
+            };
             Word {
                 token,
                 text: word,
                 common: candidate
-                    && (lexicon.is_common(&folded)
-                        || (english_vocabulary
-                            && lexicon.english_vocabulary.contains(folded.as_ref()))),
+                    && (lexicon.is_common(lists, &folded)
+                        || (english_vocabulary && lists.english_vocabulary)),
                 first_name: candidate
                     && token.shape != Shape::Initial
-                    && lexicon.is_first_name(&folded),
-                surname: candidate && lexicon.surnames.contains(folded.as_ref()),
-                title: lexicon.titles.contains(word) && token.shape != Shape::Lower,
+                    && lexicon.is_first_name(lists, &folded),
+                surname: candidate && lists.surname,
+                title: candidate && lexicon.titles.contains(word),
                 folded,
             }
         })
         .collect();
     let mut labels: Vec<Option<(Label, f32)>> = vec![None; words.len()];
+    // Most rules start at a word that is not in lower case: they visit only those.
+    let not_lower: Vec<usize> = words
+        .iter()
+        .enumerate()
+        .filter(|(_, word)| word.token.shape != Shape::Lower)
+        .map(|(index, _)| index)
+        .collect();
 
     // After a title: the next names, whatever they are (Dr Parkinson is a person).
-    for index in 0..words.len() {
+    for &index in &not_lower {
+        if !words[index].title {
+            continue;
+        }
         let followed_by_name = words.get(index + 1).is_some_and(|next| {
             let gap = &text[words[index].token.end..next.token.start];
             !gap.is_empty() && gap.len() <= 3 && gap.chars().all(|c| matches!(c, ' ' | '\t' | '.'))
         });
-        if words[index].title && followed_by_name {
+        if followed_by_name {
             // "Dr M. LEROY", "Pr M Petit": after a title, "M." is an initial, not Monsieur.
             let next = &words[index + 1];
             let initial_title = next.title
@@ -133,7 +141,7 @@ pub(crate) fn detect(
         }
     }
     // Initials then a name: "C. Carlizian", "P.E. Jilliot", "Z.Phillot", "P-A. POULMANI".
-    for index in 0..words.len() {
+    for &index in &not_lower {
         if words[index].token.shape != Shape::Initial
             || words[index].title
             || (index > 0
@@ -231,11 +239,11 @@ pub(crate) fn detect(
     // Runs of capitalised words holding a gazetteer first name and another name, or two
     // unknown words in capitals ("IVANKA PRIGOSIEV").
     let mut index = 0;
-    while index < words.len() {
-        if !words[index].is_candidate() {
-            index += 1;
+    for &candidate in &not_lower {
+        if candidate < index || !words[candidate].is_candidate() {
             continue;
         }
+        index = candidate;
         let run = name_run(&words, index, false);
         let next = run.last().map_or(index + 1, |last| last + 1);
         let names: Vec<usize> = run
@@ -278,14 +286,19 @@ pub(crate) fn detect(
     }
     // "Marie Côte" at the end of a line, "Elodie Bonheur," before a comma or a number: in a
     // list or a signature, a capitalised common word after a first name is the surname.
-    for index in 0..words.len().saturating_sub(1) {
+    for &index in &not_lower {
+        if index + 1 >= words.len() {
+            break;
+        }
         let (first, second) = (&words[index], &words[index + 1]);
-        let after = &text[second.token.end..];
-        let ends_entry = after.is_empty()
-            || after.starts_with(['\n', ',', ';', '(', '\r'])
-            || after
-                .trim_start_matches([' ', '\t'])
-                .starts_with(|c: char| c.is_ascii_digit() || c == '\n');
+        let ends_entry = || {
+            let after = &text[second.token.end..];
+            after.is_empty()
+                || after.starts_with(['\n', ',', ';', '(', '\r'])
+                || after
+                    .trim_start_matches([' ', '\t'])
+                    .starts_with(|c: char| c.is_ascii_digit() || c == '\n')
+        };
         if labels[index].is_none()
             && labels[index + 1].is_none()
             && first.first_name
@@ -294,7 +307,7 @@ pub(crate) fn detect(
             && second.token.shape == Shape::Capitalised
             && second.common
             && close(text, first, second)
-            && ends_entry
+            && ends_entry()
             && !is_stop_word(Language::French, &second.folded)
             && !is_eponym(lexicon, &words, index + 1)
         {
@@ -305,7 +318,8 @@ pub(crate) fn detect(
     // A lone gazetteer name that is no common word, except on a line in title case
     // ("Biochemical Markers of Bone Turnover"), where capitals say nothing.
     let title_case = title_case_lines(&words);
-    for (index, word) in words.iter().enumerate() {
+    for &index in &not_lower {
+        let word = &words[index];
         if labels[index].is_none()
             && !title_case[index]
             && word.is_candidate()
@@ -328,11 +342,14 @@ pub(crate) fn detect(
     // SORTIE"). In English text such a word is an acronym ("CABG", "NICU"), unless a
     // preposition of place comes just before it ("grew up in ESPOO"): then a city.
     let lines_with_lower_case: Vec<(usize, bool)> = line_starts_and_case(text);
-    for (index, word) in words.iter().enumerate() {
-        let line = lines_with_lower_case.partition_point(|(start, _)| *start <= word.token.start);
-        let on_heading = line > 0 && !lines_with_lower_case[line - 1].1;
+    for &index in &not_lower {
+        let word = &words[index];
+        let on_heading = || {
+            let line =
+                lines_with_lower_case.partition_point(|(start, _)| *start <= word.token.start);
+            line > 0 && !lines_with_lower_case[line - 1].1
+        };
         if labels[index].is_none()
-            && !on_heading
             && word.token.shape == Shape::Upper
             && !word.common
             && !word.title
@@ -341,6 +358,7 @@ pub(crate) fn detect(
                 .text
                 .chars()
                 .any(|c| "AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜ".contains(c))
+            && !on_heading()
             && !is_eponym(lexicon, &words, index)
         {
             if !english {
@@ -356,7 +374,10 @@ pub(crate) fn detect(
     }
     // "DE LUCA", "AL BAHIRT", "EL MANSOURI": a particle in capitals before a surname in
     // capitals is part of it.
-    for index in (0..words.len().saturating_sub(1)).rev() {
+    for &index in not_lower.iter().rev() {
+        if index + 1 >= words.len() {
+            continue;
+        }
         let word = &words[index];
         if labels[index].is_none()
             && word.token.shape == Shape::Upper
@@ -369,15 +390,17 @@ pub(crate) fn detect(
         }
     }
     // Every other mention of a name found here or earlier in the scope.
-    let found_here: HashMap<&str, Label> = words
+    let found_here: FxHashMap<&str, Label> = labels
         .iter()
-        .zip(&labels)
-        .filter_map(|(word, label)| {
+        .enumerate()
+        .filter_map(|(index, label)| {
             let (label, _) = (*label)?;
+            let word = &words[index];
             (word.token.shape != Shape::Initial).then_some((word.folded.as_ref(), label))
         })
         .collect();
-    for (index, word) in words.iter().enumerate() {
+    for &index in &not_lower {
+        let word = &words[index];
         if labels[index].is_some() || !word.is_candidate() || word.token.shape == Shape::Initial {
             continue;
         }
@@ -394,11 +417,12 @@ pub(crate) fn detect(
     // Adjacent words of one kind make one finding ("Jean Pierre", "ANDROSEF ASTIFA
     // GRIGOT", "DE LUCA"), as a reader would mark them; initials stay apart.
     let mut previous: Option<(usize, Label)> = None;
-    for (index, (word, label)) in words.iter().zip(labels).enumerate() {
+    for (index, label) in labels.into_iter().enumerate() {
         let Some((label, confidence)) = label else {
             previous = None;
             continue;
         };
+        let word = &words[index];
         let initial = word.token.shape == Shape::Initial || word.text.chars().count() == 1;
         if let Some((before, before_label)) = previous
             && before_label == label
@@ -420,6 +444,43 @@ pub(crate) fn detect(
         previous = (!initial).then_some((index, label));
     }
 }
+
+/// The folded form of a word, as [`fold`] gives it: borrowed when already folded (plain
+/// lower-case ASCII, most words), else folded character by character, the letters of
+/// Latin-1 and Latin Extended-A and B through a table of their folded forms.
+fn fold_word(word: &str) -> Cow<'_, str> {
+    if word
+        .bytes()
+        .all(|byte| byte.is_ascii_lowercase() || byte == b'-')
+    {
+        return Cow::Borrowed(word);
+    }
+    static FOLDED_LATIN: LazyLock<Vec<String>> = LazyLock::new(|| {
+        (FOLDED_LATIN_FIRST..=FOLDED_LATIN_LAST)
+            .map(|code| {
+                char::from_u32(code)
+                    .map(|c| fold(c.encode_utf8(&mut [0; 4])))
+                    .unwrap_or_default()
+            })
+            .collect()
+    });
+    let mut folded = String::with_capacity(word.len());
+    for character in word.chars() {
+        let code = u32::from(character);
+        if character.is_ascii() {
+            folded.push(character.to_ascii_lowercase());
+        } else if (FOLDED_LATIN_FIRST..=FOLDED_LATIN_LAST).contains(&code) {
+            folded.push_str(&FOLDED_LATIN[(code - FOLDED_LATIN_FIRST) as usize]);
+        } else {
+            fold_char_into(character, &mut folded);
+        }
+    }
+    Cow::Owned(folded)
+}
+
+/// The characters whose folded forms [`fold_word`] keeps in a table: U+0080 to U+024F.
+const FOLDED_LATIN_FIRST: u32 = 0x80;
+const FOLDED_LATIN_LAST: u32 = 0x24F;
 
 /// Whether `second` follows `first` on the same line, glued or after at most three blanks.
 fn close(text: &str, first: &Word<'_>, second: &Word<'_>) -> bool {
@@ -446,14 +507,16 @@ fn title_case_lines(words: &[Word<'_>]) -> Vec<bool> {
                 word.token.shape == Shape::Capitalised && word.common && !word.is_gazetteer_name()
             })
             .count();
-        let lower_content = line.iter().any(|word| {
-            word.token.shape == Shape::Lower
-                && word.text.chars().count() >= 4
-                && !is_stop_word(Language::English, &word.folded)
-                && !is_stop_word(Language::French, &word.folded)
-                && !is_stop_word(Language::Spanish, &word.folded)
-        });
-        if capitalised_common >= 3 && !lower_content {
+        let lower_content = || {
+            line.iter().any(|word| {
+                word.token.shape == Shape::Lower
+                    && word.text.chars().count() >= 4
+                    && !is_stop_word(Language::English, &word.folded)
+                    && !is_stop_word(Language::French, &word.folded)
+                    && !is_stop_word(Language::Spanish, &word.folded)
+            })
+        };
+        if capitalised_common >= 3 && !lower_content() {
             flags[start..end].fill(true);
         }
         start = end;
@@ -623,4 +686,23 @@ fn is_eponym(lexicon: &Lexicon, words: &[Word<'_>], index: usize) -> bool {
             .is_some_and(|word| word.token.shape == Shape::Lower && context_at(index + offset))
     };
     after(1) || (words.get(index + 1).is_some_and(|word| word.folded == "s") && after(2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold_word;
+    use esculape_text::fold;
+
+    #[test]
+    fn fold_word_folds_as_fold_does() {
+        let mut every_character: String = (0..0x3000u32).filter_map(char::from_u32).collect();
+        every_character.push_str("Œdème ÉLODIE jean-pierre Straße ﬁn");
+        for word in every_character
+            .split_whitespace()
+            .chain(["", "dupont", "Müller"])
+        {
+            assert_eq!(fold_word(word), fold(word), "{word:?}");
+        }
+        assert_eq!(fold_word(&every_character), fold(&every_character));
+    }
 }

@@ -12,31 +12,38 @@ pub(crate) const BMI: Calculator = Calculator {
     estimates_en: "adult body size (WHO classification)",
     inputs: &[WEIGHT, HEIGHT],
     result_unit: "kg/m²",
-    decimals: 1,
+    // Two decimals, as the WHO table gives its cut-offs (normal range 18.50–24.99): a
+    // BMI of 24.98 is in the normal range, which one decimal (25.0) would hide.
+    decimals: 2,
     bands: &[
-        band(None, "< 18.5", "insuffisance pondérale", "underweight"),
+        band(None, "< 18.50", "insuffisance pondérale", "underweight"),
         band(
             Some(18.5),
-            "18.5–24.9",
+            "18.50–24.99",
             "corpulence normale",
             "normal range",
         ),
         band(
             Some(25.0),
-            "25.0–29.9",
+            "25.00–29.99",
             "surpoids (pré-obésité)",
             "pre-obese",
         ),
-        band(Some(30.0), "30.0–34.9", "obésité classe I", "obese class I"),
+        band(
+            Some(30.0),
+            "30.00–34.99",
+            "obésité classe I",
+            "obese class I",
+        ),
         band(
             Some(35.0),
-            "35.0–39.9",
+            "35.00–39.99",
             "obésité classe II",
             "obese class II",
         ),
         band(
             Some(40.0),
-            "≥ 40.0",
+            "≥ 40.00",
             "obésité classe III",
             "obese class III",
         ),
@@ -52,6 +59,7 @@ pub(crate) const BMI: Calculator = Calculator {
         checked_at: &[
             "https://mail.medilib.ir/uptodate/show/97661",
             "https://www.calculatemybmi.net/blog/bmi-categories",
+            "https://www.jomes.org/journal/popup_file.html?uid=656&file=&md=tbl&idx=1",
         ],
     },
     caveat_fr: "Adultes ; ne distingue pas masse grasse et masse maigre ; seuils plus bas proposés pour les populations asiatiques.",

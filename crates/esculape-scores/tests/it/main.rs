@@ -435,25 +435,27 @@ fn mdrd_applies_sex_and_race_coefficients() {
 // and https://www.structurehouse.com/pillars-to-success/fitness-exercise/bmi/ ("Example:
 // Weight = 68 kg, Height = 165 cm (1.65 m). Calculation: 68 ÷ (1.65)² = 24.98";
 // "Weight = 150 lbs, Height = 5'5\" (65\"). Calculation: [150 ÷ (65)²] x 703 = 24.96").
-// The crate prints one decimal, so both published values read 25.0.
+// Two decimals, as published.
 #[test]
 fn bmi_cdc_metric_example() {
-    check_value("bmi", "weight=68kg height=165cm", "25.0 kg/m²");
+    check_value("bmi", "weight=68kg height=165cm", "24.98 kg/m²");
 }
 
 #[test]
 fn bmi_cdc_pounds_and_inches_example() {
-    check_value("bmi", "weight=150lb height=65in", "25.0 kg/m²");
+    check_value("bmi", "weight=150lb height=65in", "24.96 kg/m²");
 }
 
-// FIXME: bands apply to the value rounded to one decimal, so the CDC example person
-// (24.98) is classed "pre-obese". The WHO table cites its cut-offs to two decimals
-// (normal range 18.50–24.99, pre-obese 25.00–29.99: https://www.jomes.org/journal/popup_file.html?uid=656&file=&md=tbl&idx=1,
-// adapted from WHO 1995/2000/2004), which would class 24.98 as normal range. Today's
-// behaviour is asserted; the rule is the maintainers' call.
+// The WHO table gives its cut-offs to two decimals (normal range 18.50–24.99, pre-obese
+// 25.00–29.99: https://www.jomes.org/journal/popup_file.html?uid=656&file=&md=tbl&idx=1,
+// adapted from WHO 1995/2000/2004): the CDC example person (24.98) is in the normal range.
 #[test]
-fn bmi_cdc_example_is_banded_on_the_rounded_value() {
-    check("bmi", "weight=68kg height=165cm", "25.0 kg/m² | pre-obese");
+fn bmi_cdc_example_is_in_the_normal_range() {
+    check(
+        "bmi",
+        "weight=68kg height=165cm",
+        "24.98 kg/m² | normal range",
+    );
 }
 
 #[test]
@@ -461,8 +463,8 @@ fn bmi_by_hand() {
     check(
         "bmi",
         "weight=70kg height=175cm",
-        "22.9 kg/m² | normal range",
-    ); // 70 / 1.75² = 22.86
+        "22.86 kg/m² | normal range",
+    ); // 70 / 1.75² = 22.857
 }
 
 #[test]
@@ -470,7 +472,7 @@ fn bmi_in_pounds_and_inches() {
     check(
         "bmi",
         "weight=154.32lb height=68.9in",
-        "22.9 kg/m² | normal range",
+        "22.86 kg/m² | normal range",
     );
 }
 
@@ -478,24 +480,29 @@ fn bmi_in_pounds_and_inches() {
 fn bmi_band_boundaries_apply_to_the_rounded_value() {
     check(
         "bmi",
-        "weight=56.6kg height=1.75m",
-        "18.5 kg/m² | normal range",
-    ); // 18.48
+        "weight=56.65kg height=1.75m",
+        "18.50 kg/m² | normal range",
+    ); // 18.498 → 18.50
     check(
         "bmi",
-        "weight=56.5kg height=1.75m",
-        "18.4 kg/m² | underweight",
-    ); // 18.45 → 18.4
+        "weight=56.6kg height=1.75m",
+        "18.48 kg/m² | underweight",
+    ); // 18.482
+    check(
+        "bmi",
+        "weight=91.84kg height=1.75m",
+        "29.99 kg/m² | pre-obese",
+    ); // 29.989
+    check(
+        "bmi",
+        "weight=91.86kg height=1.75m",
+        "30.00 kg/m² | obese class I",
+    ); // 29.9951 → 30.00
     check(
         "bmi",
         "weight=122.5kg height=1.75m",
-        "40.0 kg/m² | obese class III",
+        "40.00 kg/m² | obese class III",
     );
-    check(
-        "bmi",
-        "weight=91.8kg height=1.75m",
-        "30.0 kg/m² | obese class I",
-    ); // 29.98
 }
 
 // Mosteller: droracle.ai: 170 cm, 70 kg → 1.82 m².

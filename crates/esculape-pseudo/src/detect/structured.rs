@@ -154,7 +154,11 @@ pub(crate) fn detect(
             .count();
         let confidence = if digits == 15 && nir_is_valid(&found.as_str().replace('.', " ")) {
             0.99
-        } else if digits == 15 || nir_grouping(found.as_str()) {
+        } else if nir_grouping(found.as_str())
+            || (digits == 15 && !inside_number_run(text, found.start(), found.end()))
+        {
+            // Fifteen digits without a valid key, in no NIR grouping, inside a longer run
+            // of numbers ("(1)15:41 22 2038 399 209 283 828 2 …"): a row of measures.
             0.6
         } else {
             // Thirteen digits with spaces anywhere and no key: rows of a table of measures
@@ -345,6 +349,17 @@ fn nir_grouping(text: &str) -> bool {
         || groups == [1, 2, 2, 2, 3, 3]
         || groups == [1, 2, 2, 5, 3, 2]
         || groups == [1, 2, 2, 5, 3]
+}
+
+/// Whether `text[start..end]` continues a run of numbers: a digit just before it, or just
+/// after it across one space or dot.
+fn inside_number_run(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].trim_end_matches([' ', '.']);
+    let after = text[end..].trim_start_matches([' ', '.']);
+    let gap_before = start - before.len();
+    let gap_after = text.len() - end - after.len();
+    (gap_before <= 1 && before.ends_with(|c: char| c.is_ascii_digit()))
+        || (gap_after <= 1 && after.starts_with(|c: char| c.is_ascii_digit()))
 }
 
 /// Whether `text` is single digits separated by single spaces ("2 8 1 1").

@@ -142,6 +142,18 @@ fn nir_key_validation() {
     assert!(!esculape_pseudo::nir_is_valid("1 80 05 2B 123 456 84"));
     assert!(esculape_pseudo::nir_is_valid("2 92 04 2B 555 123 22"));
 }
+#[test]
+fn fifteen_digits_without_a_key_inside_a_row_of_measures_are_no_nir() {
+    // A mistyped NIR (wrong key) alone is still masked, in any grouping…
+    check("NIR 137 047 624 348 416", "NIR=137 047 624 348 416");
+    // …but not the same digits in the middle of a row of numbers.
+    let row = "mesures 12 137 047 624 348 416 3 9";
+    assert!(
+        !super::findings(row).contains("NIR="),
+        "{}",
+        super::findings(row)
+    );
+}
 
 // Hospital and professional numbers.
 #[test]

@@ -14,7 +14,7 @@
 
 use crate::ask::answer_config;
 use crate::eval::spread;
-use crate::eval_qa::{EVAL_SCOPE_SECRET, QaArgs};
+use crate::eval_qa::{EVAL_SCOPE_SECRET, QaArgs, dense_embedder};
 use crate::progress::Bars;
 use crate::settings::Settings;
 use crate::sources::open_kb_at;
@@ -140,13 +140,7 @@ pub fn glianorex(settings: &Settings, args: &QaArgs) -> Result<()> {
         let spec = local_folder_pack(work.join(name), name, language);
         kb.install_documents(&spec, documents, &Bars::default())?;
     }
-    let embedder = if args.dense {
-        Some(crate::embeddings::embedder(settings)?.context(
-            "--dense needs an embedding model: set embeddings.backend (\"local\" by default)",
-        )?)
-    } else {
-        None
-    };
+    let embedder = dense_embedder(settings, args.dense)?;
     let resources = Resources {
         scope_secret: Some(EVAL_SCOPE_SECRET),
         embedder: embedder.as_deref(),

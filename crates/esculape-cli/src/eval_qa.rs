@@ -53,6 +53,19 @@ pub struct QaArgs {
 /// run, so a question pseudonymized by mistake retrieves the same way every time.
 pub const EVAL_SCOPE_SECRET: [u8; 32] = [0x5e; 32];
 
+/// The embedding model of `--dense` (the configured one), or none without `--dense`.
+pub fn dense_embedder(
+    settings: &Settings,
+    dense: bool,
+) -> Result<Option<Box<dyn esculape_llm::Embedder>>> {
+    if !dense {
+        return Ok(None);
+    }
+    Ok(Some(crate::embeddings::embedder(settings)?.context(
+        "--dense needs an embedding model: set embeddings.backend (\"local\" by default)",
+    )?))
+}
+
 /// The grid of the abstention curve.
 const SENTENCE_THRESHOLDS: [f32; 4] = [0.1, 0.2, 0.3, 0.5];
 const DOCUMENT_THRESHOLDS: [f32; 7] = [0.0, 0.3, 0.4, 0.45, 0.5, 0.6, 0.7];
@@ -108,13 +121,7 @@ pub fn qa(settings: &Settings, args: QaArgs) -> Result<()> {
         let spec = local_folder_pack(work.join(half), half, language);
         kb.install_documents(&spec, part, &Bars::default())?;
     }
-    let embedder = if args.dense {
-        Some(crate::embeddings::embedder(settings)?.context(
-            "--dense needs an embedding model: set embeddings.backend (\"local\" by default)",
-        )?)
-    } else {
-        None
-    };
+    let embedder = dense_embedder(settings, args.dense)?;
     let resources = Resources {
         scope_secret: Some(EVAL_SCOPE_SECRET),
         embedder: embedder.as_deref(),

@@ -20,23 +20,12 @@ import collections
 import json
 import os
 import re
-import unicodedata
 
-DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "crates", "esculape-pseudo", "data")
-WORD = re.compile(r"(?<![\w-])[^\W\d_]+(?:-[^\W\d_]+)*(?![\w-])")
+# The French script's folding, word pattern and gazetteer reader (same folder).
+from pseudo_vocabulary import DATA, WORD, fold, gazetteer
+
 # An acronym may hold digits and hyphens after its first letter (HTLV-I, COVID-19).
 ACRONYM = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*(?![\w-])")
-
-
-def fold(word):
-    return "".join(
-        c for c in unicodedata.normalize("NFD", word.lower()) if unicodedata.category(c) != "Mn"
-    )
-
-
-def gazetteer(name):
-    with open(os.path.join(DATA, name), encoding="utf-8") as file:
-        return {fold(line.strip()) for line in file if line.strip() and not line.startswith("#")}
 
 
 def main():

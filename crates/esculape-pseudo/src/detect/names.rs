@@ -76,7 +76,7 @@ pub(crate) fn detect(
     let language = guess_language(text);
     let english = language == Some(Language::English);
     let english_vocabulary = matches!(language, Some(Language::English | Language::Spanish));
-    let words: Vec<Word<'_>> = tokens(text)
+    let mut words: Vec<Word<'_>> = tokens(text)
         .into_iter()
         .map(|token| {
             let word = &text[token.start..token.end];
@@ -165,7 +165,23 @@ pub(crate) fn detect(
             continue;
         };
         let last_initial = &words[*initials.last().expect("one initial at least")];
-        if !close(text, last_initial, name)
+        // "A. Cabannon, L.\nHespadon, R. Ramen": in a list of names broken across lines,
+        // an initial ending its line after a comma goes with the name that opens the next.
+        let broken_list_entry = || {
+            let gap = &text[last_initial.token.end..name.token.start];
+            let entry_ends = text[name.token.end..]
+                .trim_start_matches([' ', '\t'])
+                .starts_with([',', ';', '\n']);
+            gap.chars().all(char::is_whitespace)
+                && gap.matches('\n').count() == 1
+                && index > 0
+                && words[index - 1].token.shape != Shape::Lower
+                && text[words[index - 1].token.end..words[index].token.start]
+                    .trim_matches([' ', '\t'])
+                    == ","
+                && entry_ends
+        };
+        if !(close(text, last_initial, name) || broken_list_entry())
             || !name.is_candidate()
             || name.token.shape == Shape::Initial
             || name.text.chars().count() < 2
@@ -229,11 +245,31 @@ pub(crate) fn detect(
                 .chars()
                 .all(|c| c == ':' || c == ' ' || c == '\t')
         {
-            let run: Vec<usize> = name_run(&words, next, false)
-                .into_iter()
-                .filter(|&index| !is_eponym(lexicon, &words, index))
-                .collect();
-            assign(&words, &run, 0.85, &mut labels);
+            // "Infirmiers : theodore roux, marie cécile lefevre": after a colon, a list of
+            // names up to the end of the line, in any case.
+            let listed = text[end..words[next].token.start].contains(':');
+            let mut entry = next;
+            loop {
+                let run: Vec<usize> = if words[entry].token.shape == Shape::Lower {
+                    if !listed {
+                        break;
+                    }
+                    lower_case_name(lexicon, text, &mut words, entry)
+                } else {
+                    name_run(&words, entry, false)
+                        .into_iter()
+                        .filter(|&index| !is_eponym(lexicon, &words, index))
+                        .collect()
+                };
+                let Some(&last) = run.last() else {
+                    break;
+                };
+                assign(&words, &run, 0.85, &mut labels);
+                match next_list_entry(text, &words, last) {
+                    Some(following) if listed => entry = following,
+                    _ => break,
+                }
+            }
         }
     }
     // Runs of capitalised words holding a gazetteer first name and another name, or two
@@ -414,6 +450,77 @@ pub(crate) fn detect(
             labels[index] = Some((label, 0.8));
         }
     }
+    // Beside a name found, on the same line after one space: an unknown capitalised word
+    // before a surname in capitals is its first name ("Norodom PIMA"); a gazetteer first
+    // name kept as an eponym is a first name before a surname ("Louis Delors"); a
+    // gazetteer name in lower case after a name completes it ("RHIFDA aziz", "Dr. Caroline
+    // pidoux").
+    for index in 0..words.len().saturating_sub(1) {
+        let (word, next) = (&words[index], &words[index + 1]);
+        if next.token.new_line || text[word.token.end..next.token.start] != *" " {
+            continue;
+        }
+        let before_surname = matches!(labels[index + 1], Some((Label::LastName, _)));
+        if labels[index].is_none()
+            && before_surname
+            && word.token.shape == Shape::Capitalised
+            && !word.title
+            && !word.common
+            && word.text.chars().count() >= 3
+            && !is_eponym_by_context(lexicon, &words, index)
+        {
+            // Not at the start of a sentence or inside brackets ("Bosniak IIF",
+            // "(Estadío III-B)"), where a capital says nothing.
+            let entry_start = index == 0
+                || words[index].token.new_line
+                || text[words[index - 1].token.end..word.token.start]
+                    .trim_matches([' ', '\t'])
+                    .chars()
+                    .all(|c| matches!(c, ',' | ';' | ':'));
+            // French documents only: in Spanish and English text a capitalised word before
+            // capitals is mostly a term ("Stratus OCT", "Grado Funcional NYHA").
+            let unknown_before_capitals = !english_vocabulary
+                && entry_start
+                && !word.is_gazetteer_name()
+                && next.token.shape == Shape::Upper;
+            let listed_eponym = word.first_name && lexicon.eponyms.contains(word.text);
+            if unknown_before_capitals || listed_eponym {
+                labels[index] = Some((Label::FirstName, 0.6));
+            }
+            continue;
+        }
+        // French documents only ("EPOC severo": a Spanish adjective may be a surname).
+        if let Some((label, confidence)) = labels[index]
+            && !english_vocabulary
+            && labels[index + 1].is_none()
+            && word.token.shape != Shape::Initial
+            && next.token.shape == Shape::Lower
+        {
+            look_up(lexicon, &mut words[index + 1]);
+            let (word, next) = (&words[index], &words[index + 1]);
+            if next.common
+                || !next.is_gazetteer_name()
+                || next.text.chars().count() < 3
+                || is_stop_word(Language::Spanish, &next.folded)
+            {
+                continue;
+            }
+            if label == Label::LastName
+                && word.first_name
+                && !word.surname
+                && next.surname
+                && !next.first_name
+            {
+                // "Caroline" alone after the title was taken for the surname.
+                labels[index] = Some((Label::FirstName, confidence));
+                labels[index + 1] = Some((Label::LastName, 0.6));
+            } else if label == Label::LastName && next.first_name {
+                labels[index + 1] = Some((Label::FirstName, 0.6));
+            } else if label == Label::FirstName && next.surname {
+                labels[index + 1] = Some((Label::LastName, 0.6));
+            }
+        }
+    }
     // Adjacent words of one kind make one finding ("Jean Pierre", "ANDROSEF ASTIFA
     // GRIGOT", "DE LUCA"), as a reader would mark them; initials stay apart.
     let mut previous: Option<(usize, Label)> = None;
@@ -481,6 +588,69 @@ fn fold_word(word: &str) -> Cow<'_, str> {
 /// The characters whose folded forms [`fold_word`] keeps in a table: U+0080 to U+024F.
 const FOLDED_LATIN_FIRST: u32 = 0x80;
 const FOLDED_LATIN_LAST: u32 = 0x24F;
+
+/// The words of a name written in lower case from `start` ("theodore roux"): up to three
+/// words on one line, each a gazetteer name or at least no common word, one of them a
+/// gazetteer name. Looks the words up in the lexicon (lower-case words are not otherwise).
+fn lower_case_name(
+    lexicon: &Lexicon,
+    text: &str,
+    words: &mut [Word<'_>],
+    start: usize,
+) -> Vec<usize> {
+    let mut run: Vec<usize> = Vec::new();
+    let mut index = start;
+    while index < words.len()
+        && run.len() < 3
+        && words[index].token.shape == Shape::Lower
+        && (run.is_empty() || close(text, &words[index - 1], &words[index]))
+    {
+        look_up(lexicon, &mut words[index]);
+        let word = &words[index];
+        if (word.common && !word.is_gazetteer_name())
+            || word.text.chars().count() < 2
+            || is_stop_word(Language::French, &word.folded)
+            || is_stop_word(Language::English, &word.folded)
+        {
+            break;
+        }
+        run.push(index);
+        index += 1;
+    }
+    // One word alone ("paciente: varón") says too little.
+    if run.len() >= 2 && run.iter().any(|&index| words[index].is_gazetteer_name()) {
+        run
+    } else {
+        Vec::new()
+    }
+}
+
+/// Sets the gazetteer facts of a word in lower case, which [`detect`] skips for speed.
+fn look_up(lexicon: &Lexicon, word: &mut Word<'_>) {
+    let lists = lexicon.lists(&word.folded);
+    word.common = lexicon.is_common(lists, &word.folded);
+    word.first_name = lexicon.is_first_name(lists, &word.folded);
+    word.surname = lists.surname;
+}
+
+/// The first word of the list entry after the word at `last`, on the same line, after a
+/// comma or "et"/"and" ("Jean Dupont, Marie Martin et Paul Durand").
+fn next_list_entry(text: &str, words: &[Word<'_>], last: usize) -> Option<usize> {
+    let after = words.get(last + 1)?;
+    let gap = &text[words[last].token.end..after.token.start];
+    if gap.contains('\n') {
+        return None;
+    }
+    if gap.trim_matches([' ', '\t']) == "," {
+        return Some(last + 1);
+    }
+    let conjunction = matches!(after.folded.as_ref(), "et" | "and" | "y")
+        && gap.chars().all(|c| c == ' ' || c == '\t')
+        && words
+            .get(last + 2)
+            .is_some_and(|following| close(text, after, following));
+    conjunction.then_some(last + 2)
+}
 
 /// Whether `second` follows `first` on the same line, glued or after at most three blanks.
 fn close(text: &str, first: &Word<'_>, second: &Word<'_>) -> bool {
@@ -662,9 +832,11 @@ fn assign(words: &[Word<'_>], run: &[usize], confidence: f32, labels: &mut [Opti
 /// Whether the word at `index` is an eponym: listed, or after "maladie de", "signe de"…,
 /// or before "disease", "syndrome", "sign".
 fn is_eponym(lexicon: &Lexicon, words: &[Word<'_>], index: usize) -> bool {
-    if lexicon.eponyms.contains(words[index].text) {
-        return true;
-    }
+    lexicon.eponyms.contains(words[index].text) || is_eponym_by_context(lexicon, words, index)
+}
+
+/// Whether the word at `index` is an eponym by the words around it, listed or not.
+fn is_eponym_by_context(lexicon: &Lexicon, words: &[Word<'_>], index: usize) -> bool {
     let context_at = |position: usize| {
         lexicon
             .eponym_contexts

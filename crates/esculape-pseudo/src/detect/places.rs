@@ -129,6 +129,18 @@ pub(crate) fn detect(
     for captures in patterns.hospital.captures_iter(text) {
         let kind = captures.get(1).expect("group 1");
         let name = captures.get(2).expect("group 2");
+        // "Chef de clinique", "chefs de clinique assistants": a rank, not a place.
+        let before = text[..kind.start()].trim_end_matches([' ', '\t']);
+        let mut previous = before.rsplit([' ', '\t', '\n']);
+        let rank = previous
+            .next()
+            .is_some_and(|word| word.eq_ignore_ascii_case("de"))
+            && previous
+                .next()
+                .is_some_and(|word| matches!(fold(word).as_str(), "chef" | "chefs"));
+        if rank {
+            continue;
+        }
         let end = name.start() + trim_link_words(name.as_str(), true).len();
         // "Centre Hospitalier de Beauvais", "Centre de Santé de Belleville": a kind written in
         // several words is part of the institution's name; "Hôpital", "CHU" alone are not.

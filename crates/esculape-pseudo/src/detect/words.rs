@@ -63,8 +63,9 @@ pub(crate) fn tokens(text: &str) -> Vec<Token> {
             }
         }
         // Letters glued to digits ("FR76", "3e") are codes, not words of a name.
+        // So are letters before a degree sign ("N°", "nº").
         let glued_to_digit = text[..start].ends_with(|c: char| c.is_ascii_digit())
-            || text[end..].starts_with(|c: char| c.is_ascii_digit());
+            || text[end..].starts_with(|c: char| c.is_ascii_digit() || c == '°' || c == 'º');
         let mut shape = if glued_to_digit {
             Shape::Lower
         } else if letters >= 2 && upper == letters {
@@ -81,6 +82,16 @@ pub(crate) fn tokens(text: &str) -> Vec<Token> {
             if text[end..].starts_with('.') {
                 end += 1;
             }
+        }
+        // "Ph.", "Ch.", "Th.": the French initials of Philippe, Christophe, Thierry…
+        let digraph_initial = letters == 2
+            && end - start == 2
+            && character.is_ascii_uppercase()
+            && text[start + 1..end] == *"h"
+            && text[end..].starts_with('.');
+        if digraph_initial && !glued_to_digit {
+            end += 1;
+            shape = Shape::Initial;
         }
         if letters == 1 && character.is_uppercase() && !glued_to_digit {
             if text[end..].starts_with('.') {

@@ -519,3 +519,75 @@ fn a_postcode_after_a_street_without_city() {
         "ADRESSE=7 rue Blaise Pascal, CODE_POSTAL=65000",
     );
 }
+#[test]
+fn names_listed_after_a_role_and_a_colon_in_any_case() {
+    check(
+        "Infirmières : juliette moreau, anne sophie garnier\nSuite",
+        "PRENOM=juliette, NOM=moreau, PRENOM=anne sophie, NOM=garnier",
+    );
+    check(
+        "Psychologue : Gaëlle Tessier, Bruno Lemaire et Odile Carpentier",
+        "PRENOM=Gaëlle, NOM=Tessier, PRENOM=Bruno, NOM=Lemaire, PRENOM=Odile, NOM=Carpentier",
+    );
+    // One lower-case word is no name ("Patient : stable").
+    check("Patient : stable ce jour", "");
+    // Without a colon, lower-case words after the role stay.
+    check("vu par l'infirmière moreau ce matin", "");
+}
+#[test]
+fn french_digraph_initials() {
+    check(
+        "Ph. ROUSSEL et Th. Garnier",
+        "PRENOM=Ph., NOM=ROUSSEL, PRENOM=Th., NOM=Garnier",
+    );
+}
+#[test]
+fn an_initial_ending_a_line_of_a_list_goes_with_the_next_name() {
+    check(
+        "B. Lemaire, C.\nTessier, D. Roussel",
+        "PRENOM=B., NOM=Lemaire, PRENOM=C., NOM=Tessier, PRENOM=D., NOM=Roussel",
+    );
+    // A building letter at the end of an address line is no initial.
+    check(
+        "Calle Mayor 4, 3, B.\nLocalidad: Soria",
+        "ADRESSE=Calle Mayor 4, 3, VILLE=Soria",
+    );
+}
+#[test]
+fn a_degree_sign_after_a_letter_is_no_name() {
+    check(
+        "Dr Gaëlle Tessier N° RPPS 10001234567",
+        "PRENOM=Gaëlle, NOM=Tessier, RPPS=10001234567",
+    );
+}
+#[test]
+fn a_name_completed_by_its_neighbours() {
+    // An unknown capitalised word before a surname in capitals, in a list.
+    check(
+        "ROUSSEL, Quirinus LEMAIRE",
+        "NOM=ROUSSEL, PRENOM=Quirinus, NOM=LEMAIRE",
+    );
+    // Not at the start of a sentence.
+    check("stable. Quirinus LEMAIRE", "NOM=LEMAIRE");
+    // A first name kept as an eponym is a first name before a surname found.
+    check(
+        "Paul Tessier et son frère Louis Tessier",
+        "PRENOM=Paul, NOM=Tessier, PRENOM=Louis, NOM=Tessier",
+    );
+    // A gazetteer name in lower case after a name.
+    check(
+        "GARNIER juliette, vue ce jour",
+        "NOM=GARNIER, PRENOM=juliette",
+    );
+    check(
+        "avec le Dr Juliette roussel demain",
+        "PRENOM=Juliette, NOM=roussel",
+    );
+}
+#[test]
+fn a_chef_de_clinique_is_a_rank_not_a_hospital() {
+    check(
+        "Chef de Clinique Assistant Dr Bruno Lemaire",
+        "PRENOM=Bruno, NOM=Lemaire",
+    );
+}

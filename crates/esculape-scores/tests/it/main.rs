@@ -511,12 +511,22 @@ fn bsa_mosteller_worked_example() {
     check("bsa-mosteller", "weight=70kg height=170cm", "1.82 m²");
 }
 
-// Du Bois: no usable worked example found (the pages searched give the formula only; the
-// HP-46 example reproduced on hpmuseum.org, 4 kg and 35 cm → 0.170 m², is below the 40 cm
-// height floor); 0.007184 × 70^0.425 × 170^0.725 = 1.8097 (Python).
+// Du Bois by the formula: 0.007184 × 70^0.425 × 170^0.725 = 1.8097 (Python). The HP-46
+// example reproduced on hpmuseum.org (4 kg, 35 cm → 0.170 m²) is below the 40 cm height
+// floor; calculatorcollection.org's example for these inputs (1.823 m²) miscomputes both
+// powers (6.828 for 6.084, 37.16 for 41.41) and is not used.
 #[test]
 fn bsa_du_bois_by_formula() {
     check("bsa-dubois", "weight=70kg height=170cm", "1.81 m²");
+}
+
+// Du Bois: the clinPK R package (InsightRX, CRAN) records the Du Bois result for 80 kg and
+// 180 cm in its tests (https://rdrr.io/cran/clinPK/src/tests/testthat/test_calc_bsa.R:
+// "expect_equal(round(calc_bsa(80, 180)$value, 3), 1.996)"): 1.996 m², 2.00 at two
+// decimals. Another implementation's recorded value, not a worked example of the 1916 paper.
+#[test]
+fn bsa_du_bois_clinpk_example() {
+    check("bsa-dubois", "weight=80kg height=180cm", "2.00 m²");
 }
 
 // ---- cardiovascular --------------------------------------------------------------------
@@ -603,6 +613,30 @@ fn has_bled_maximum_is_nine() {
     );
 }
 
+// HAS-BLED: codingace.net/medical/has_bled_score.html, "Example Data Table": age 76 (over 65,
+// 1), systolic 168 mmHg (above 160, 1), stroke (1), warfarin with TTR 48% (below 60%, 1),
+// bleeding-risk drugs (1), no renal, liver, bleeding or alcohol item: "Example Total Score
+// 5 / 9". The page bands differently (3 or more "high flag"), so only the value is compared.
+#[test]
+fn has_bled_codingace_example() {
+    check_value(
+        "has-bled",
+        "age=76 hypertension stroke labile-inr drugs",
+        "5 points",
+    );
+}
+
+// HAS-BLED: calculator.dev/medical/bleeding-risk-in-atrial-fibrillation-has-bled-score-calculator,
+// "Calculation Examples": "Bob, the 70-year-old whiskey enthusiast with a stroke history":
+// hypertension, stroke, elderly, drugs/alcohol yes, renal/liver, bleeding, labile INR no →
+// 4; "Alice, the 30-year-old teetotaler": all no → 0. The page's one "Drugs/Alcohol" column
+// is the alcohol item here (whiskey); either item gives the same point.
+#[test]
+fn has_bled_calculator_dev_examples() {
+    check_value("has-bled", "age=70 hypertension stroke alcohol", "4 points");
+    check_value("has-bled", "age=30", "0 points");
+}
+
 // HEART: table reproduced on bmjopen.bmj.com; bands from Backus 2013.
 #[test]
 fn heart_low_and_high() {
@@ -639,6 +673,31 @@ fn heart_band_boundaries() {
         "heart",
         "history=2 ecg=1 age=65 risk-factors=2 troponin=0",
         "7 points | high risk (MACE 50.1%)",
+    );
+}
+
+// HEART: codingace.net/medical/heart_score.html, "Example Data Table" (components, total,
+// band): A, age 38, slightly suspicious (0), normal ECG (0), 1 risk factor (1), troponin at
+// the normal limit (0) → 1 Low; B, age 58, moderately suspicious (1), non-specific changes
+// (1), 3 risk factors (2), troponin 1.8× URL (1) → 6 Intermediate; C, age 72, highly
+// suspicious (2), ST depression (2), known atherosclerotic disease (2), troponin 4.2× URL (2)
+// → 10 High.
+#[test]
+fn heart_codingace_examples() {
+    check(
+        "heart",
+        "history=0 ecg=0 age=38 risk-factors=1 troponin=0",
+        "1 points | low risk (MACE 1.7%)",
+    );
+    check(
+        "heart",
+        "history=1 ecg=1 age=58 risk-factors=2 troponin=1",
+        "6 points | intermediate risk (MACE 16.6%)",
+    );
+    check(
+        "heart",
+        "history=2 ecg=2 age=72 risk-factors=2 troponin=2",
+        "10 points | high risk (MACE 50.1%)",
     );
 }
 
@@ -931,6 +990,50 @@ fn news2_scale_2_scores_high_saturation_on_oxygen_only() {
     );
 }
 
+// NEWS2: protriage.co.uk/training/video/electronic-patient-records (triage training,
+// transcript): "a respiratory rate of 16, their oxygen saturations are 98%. They were on no
+// oxygen, their temperature we recorded at 36.8, their systolic blood pressure reading was
+// 124. They had a heart rate of 68 [...] and they were alert. [...] this NEWS 2 score for
+// this patient will be a zero".
+#[test]
+fn news2_protriage_example() {
+    check(
+        "news2",
+        "respiratory-rate=16 spo2=98 spo2-scale=1 systolic=124 heart-rate=68 consciousness=alert temperature=36.8",
+        "0 points | low clinical risk",
+    );
+}
+
+// NEWS2: the cliot R package (CRAN) documents, rdrr.io/cran/cliot/man/news2_score.html,
+// "Example 1: COPD Patient (Scale 2) # RR 22 (+2), SpO2 90% (0 on Scale 2), On O2 (+2), SBP
+// 130, HR 80, Alert, Temp 37 # Score = 4".
+#[test]
+fn news2_cliot_scale_2_example() {
+    check_value(
+        "news2",
+        "respiratory-rate=22 spo2=90 spo2-scale=2 oxygen systolic=130 heart-rate=80 consciousness=alert temperature=37.0",
+        "4 points",
+    );
+}
+
+// NEWS2: the Go package github.com/kscarlett/news2 documents (README "Usage" and
+// example_test.go, checked by `go test`): RR 22, SpO2 93% (scale 1), systolic 98, pulse
+// 112, 38.4 °C, alert, on air → "Total: 9", "Risk: High", no single parameter at 3; RR 18,
+// SpO2 95%, systolic 120, pulse 80, 36.8 °C, alert, on air → "NEWS2 score: 1".
+#[test]
+fn news2_kscarlett_examples() {
+    check(
+        "news2",
+        "respiratory-rate=22 spo2=93 spo2-scale=1 systolic=98 heart-rate=112 consciousness=alert temperature=38.4",
+        "9 points | high clinical risk: emergency response",
+    );
+    check(
+        "news2",
+        "respiratory-rate=18 spo2=95 spo2-scale=1 systolic=120 heart-rate=80 consciousness=alert temperature=36.8",
+        "1 points | low clinical risk",
+    );
+}
+
 // CURB-65: Lim 2003 criteria (urea > 7 mmol/L, RR ≥ 30, SBP < 90 or DBP ≤ 60, age ≥ 65)
 // and 30-day mortality bands (wikijournalclub.org).
 #[test]
@@ -954,6 +1057,21 @@ fn curb65_thresholds() {
         "curb-65",
         "confusion urea=12 respiratory-rate=32 systolic=85 diastolic=50 age=80",
         "5 points | high risk (mortality 22%): severe pneumonia, manage in hospital",
+    );
+}
+
+// CURB-65: questions.zollege.in ("A 68-year-old male presents with cough with sputum"),
+// worked answer: "Age 68 yr, RR 20/min, Urea 44 mg/dL, BP 110/70 mmHg, no mention of
+// confusion", urea scored 1, age scored 1: "Total CURB-65 Score = 0 + 1 + 0 + 0 + 1 = 2".
+// The calculator takes urea in mmol/L only: 44 mg/dL is 7.3 mmol/L read as urea (60.06
+// g/mol) and 15.7 mmol/L read as BUN (28.01 g/mol of nitrogen), above 7 either way; 7.3 is
+// the lower reading.
+#[test]
+fn curb65_zollege_example() {
+    check(
+        "curb-65",
+        "urea=7.3 respiratory-rate=20 systolic=110 diastolic=70 age=68",
+        "2 points | intermediate risk (mortality 9.2%): consider hospital treatment",
     );
 }
 

@@ -7,10 +7,11 @@ use super::DetectionContext;
 use super::context_phrases::{ContextList, ContextPhrases};
 use super::words::{Shape, Token, tokens};
 use crate::label::{Finding, Label};
-use crate::lexicon::{Lexicon, WordLists, lexicon};
+use crate::lexicon::{Lexicon, lexicon};
 use esculape_text::{Language, fold, fold_char_into, guess_language, is_stop_word};
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::sync::LazyLock;
 
 /// Particles written in capitals before a surname in capitals.
@@ -40,8 +41,9 @@ const PARTICLES: [&str; 11] = [
 struct Word<'t> {
     token: Token,
     text: &'t str,
-    /// The folded word; borrowed when already folded (plain lower-case ASCII, most words).
-    folded: Cow<'t, str>,
+    /// The folded word, computed on first use for words in lower case (most of them are
+    /// never looked at); borrowed when already folded (plain lower-case ASCII).
+    folded: OnceCell<Cow<'t, str>>,
     common: bool,
     first_name: bool,
     surname: bool,
@@ -49,6 +51,11 @@ struct Word<'t> {
 }
 
 impl Word<'_> {
+    fn folded(&self) -> &str {
+        self.folded
+            .get_or_init(|| fold_word(self.text.trim_end_matches('.')))
+    }
+
     fn is_candidate(&self) -> bool {
         self.token.shape != Shape::Lower && !self.title
     }
@@ -58,7 +65,7 @@ impl Word<'_> {
     }
 
     fn is_particle(&self) -> bool {
-        self.token.shape == Shape::Lower && PARTICLES.contains(&self.folded.as_ref())
+        self.token.shape == Shape::Lower && PARTICLES.contains(&self.folded())
     }
 }
 
@@ -81,25 +88,28 @@ pub(crate) fn detect(
         .map(|token| {
             let word = &text[token.start..token.end];
             let bare = word.trim_end_matches('.');
+            if token.shape == Shape::Lower {
+                return Word {
+                    token,
+                    text: word,
+                    folded: OnceCell::new(),
+                    common: false,
+                    first_name: false,
+                    surname: false,
+                    title: false,
+                };
+            }
             let folded = fold_word(bare);
-            let candidate = token.shape != Shape::Lower;
-            let lists = if candidate {
-                lexicon.lists(&folded)
-            } else {
-                WordLists::default()
-            };
+            let lists = lexicon.lists(&folded);
             Word {
                 token,
                 text: word,
-                common: candidate
-                    && (lexicon.is_common(lists, &folded)
-                        || (english_vocabulary && lists.english_vocabulary)),
-                first_name: candidate
-                    && token.shape != Shape::Initial
-                    && lexicon.is_first_name(lists, &folded),
-                surname: candidate && lists.surname,
-                title: candidate && lexicon.titles.contains(word),
-                folded,
+                common: lexicon.is_common(lists, &folded)
+                    || (english_vocabulary && lists.english_vocabulary),
+                first_name: token.shape != Shape::Initial && lexicon.is_first_name(lists, &folded),
+                surname: lists.surname,
+                title: lexicon.titles.contains(word),
+                folded: OnceCell::from(folded),
             }
         })
         .collect();
@@ -187,8 +197,8 @@ pub(crate) fn detect(
             || name.text.chars().count() < 2
             // "L. MARTEAU": a word in capitals after an initial is a surname even if common.
             || (name.common && !name.is_gazetteer_name() && name.token.shape != Shape::Upper)
-            || is_stop_word(Language::French, &name.folded)
-            || is_stop_word(Language::English, &name.folded)
+            || is_stop_word(Language::French, name.folded())
+            || is_stop_word(Language::English, name.folded())
             || is_eponym(lexicon, &words, next)
         {
             continue;
@@ -217,7 +227,7 @@ pub(crate) fn detect(
                 && run.len() < 3
                 && !words[index].token.new_line
                 && (run.is_empty() || close(text, &words[index - 1], &words[index]))
-                && !is_stop_word(Language::French, &words[index].folded)
+                && !is_stop_word(Language::French, words[index].folded())
                 && !(words[index].common
                     && words[index].token.shape == Shape::Lower
                     && !words[index].is_gazetteer_name())
@@ -344,7 +354,7 @@ pub(crate) fn detect(
             && second.common
             && close(text, first, second)
             && ends_entry()
-            && !is_stop_word(Language::French, &second.folded)
+            && !is_stop_word(Language::French, second.folded())
             && !is_eponym(lexicon, &words, index + 1)
         {
             labels[index] = Some((Label::FirstName, 0.6));
@@ -353,16 +363,16 @@ pub(crate) fn detect(
     }
     // A lone gazetteer name that is no common word, except on a line in title case
     // ("Biochemical Markers of Bone Turnover"), where capitals say nothing.
-    let title_case = title_case_lines(&words);
+    let mut title_case = TitleCaseLines::default();
     for &index in &not_lower {
         let word = &words[index];
         if labels[index].is_none()
-            && !title_case[index]
             && word.is_candidate()
             && word.token.shape != Shape::Initial
             && !word.common
             && word.is_gazetteer_name()
             && !is_eponym(lexicon, &words, index)
+            && !title_case.holds(&words, index)
         {
             let label = if word.surname {
                 Label::LastName
@@ -417,7 +427,7 @@ pub(crate) fn detect(
         let word = &words[index];
         if labels[index].is_none()
             && word.token.shape == Shape::Upper
-            && UPPER_PARTICLES.contains(&word.folded.as_ref())
+            && UPPER_PARTICLES.contains(&word.folded())
             && close(text, word, &words[index + 1])
             && words[index + 1].token.shape == Shape::Upper
             && let Some((Label::LastName, confidence)) = labels[index + 1]
@@ -432,7 +442,7 @@ pub(crate) fn detect(
         .filter_map(|(index, label)| {
             let (label, _) = (*label)?;
             let word = &words[index];
-            (word.token.shape != Shape::Initial).then_some((word.folded.as_ref(), label))
+            (word.token.shape != Shape::Initial).then_some((word.folded(), label))
         })
         .collect();
     for &index in &not_lower {
@@ -441,9 +451,9 @@ pub(crate) fn detect(
             continue;
         }
         let known = found_here
-            .get(word.folded.as_ref())
+            .get(word.folded())
             .copied()
-            .or_else(|| context.known_name(&word.folded));
+            .or_else(|| context.known_name(word.folded()));
         if let Some(label) = known
             && !is_eponym(lexicon, &words, index)
         {
@@ -456,6 +466,9 @@ pub(crate) fn detect(
     // gazetteer name in lower case after a name completes it ("RHIFDA aziz", "Dr. Caroline
     // pidoux").
     for index in 0..words.len().saturating_sub(1) {
+        if labels[index].is_none() && labels[index + 1].is_none() {
+            continue;
+        }
         let (word, next) = (&words[index], &words[index + 1]);
         if next.token.new_line || text[word.token.end..next.token.start] != *" " {
             continue;
@@ -501,7 +514,7 @@ pub(crate) fn detect(
             if next.common
                 || !next.is_gazetteer_name()
                 || next.text.chars().count() < 3
-                || is_stop_word(Language::Spanish, &next.folded)
+                || is_stop_word(Language::Spanish, next.folded())
             {
                 continue;
             }
@@ -609,8 +622,8 @@ fn lower_case_name(
         let word = &words[index];
         if (word.common && !word.is_gazetteer_name())
             || word.text.chars().count() < 2
-            || is_stop_word(Language::French, &word.folded)
-            || is_stop_word(Language::English, &word.folded)
+            || is_stop_word(Language::French, word.folded())
+            || is_stop_word(Language::English, word.folded())
         {
             break;
         }
@@ -627,9 +640,9 @@ fn lower_case_name(
 
 /// Sets the gazetteer facts of a word in lower case, which [`detect`] skips for speed.
 fn look_up(lexicon: &Lexicon, word: &mut Word<'_>) {
-    let lists = lexicon.lists(&word.folded);
-    word.common = lexicon.is_common(lists, &word.folded);
-    word.first_name = lexicon.is_first_name(lists, &word.folded);
+    let lists = lexicon.lists(word.folded());
+    word.common = lexicon.is_common(lists, word.folded());
+    word.first_name = lexicon.is_first_name(lists, word.folded());
     word.surname = lists.surname;
 }
 
@@ -644,7 +657,7 @@ fn next_list_entry(text: &str, words: &[Word<'_>], last: usize) -> Option<usize>
     if gap.trim_matches([' ', '\t']) == "," {
         return Some(last + 1);
     }
-    let conjunction = matches!(after.folded.as_ref(), "et" | "and" | "y")
+    let conjunction = matches!(after.folded(), "et" | "and" | "y")
         && gap.chars().all(|c| c == ' ' || c == '\t')
         && words
             .get(last + 2)
@@ -658,14 +671,28 @@ fn close(text: &str, first: &Word<'_>, second: &Word<'_>) -> bool {
     gap.len() <= 3 && gap.chars().all(|c| c == ' ' || c == '\t')
 }
 
-/// Whether each word lies on a line in title case: three capitalised common words or more
-/// after the line's first word, and no lower-case word of four letters or more that is not
-/// a stop word ("Does Hospital Type Affect Cost and Outcomes of Care?").
-fn title_case_lines(words: &[Word<'_>]) -> Vec<bool> {
-    let mut flags = vec![false; words.len()];
-    let mut start = 0;
-    while start < words.len() {
-        let mut end = start + 1;
+/// Whether words lie on a line in title case: three capitalised common words or more after
+/// the line's first word, and no lower-case word of four letters or more that is not a
+/// stop word ("Does Hospital Type Affect Cost and Outcomes of Care?"). Asked in the order
+/// of the words, it reads each line once.
+#[derive(Default)]
+struct TitleCaseLines {
+    /// The last line asked about: its words `start..end`, and whether it is in title case.
+    last: Option<(usize, usize, bool)>,
+}
+
+impl TitleCaseLines {
+    fn holds(&mut self, words: &[Word<'_>], index: usize) -> bool {
+        if let Some((start, end, title_case)) = self.last
+            && (start..end).contains(&index)
+        {
+            return title_case;
+        }
+        let mut start = index;
+        while start > 0 && !words[start].token.new_line {
+            start -= 1;
+        }
+        let mut end = index + 1;
         while end < words.len() && !words[end].token.new_line {
             end += 1;
         }
@@ -681,17 +708,15 @@ fn title_case_lines(words: &[Word<'_>]) -> Vec<bool> {
             line.iter().any(|word| {
                 word.token.shape == Shape::Lower
                     && word.text.chars().count() >= 4
-                    && !is_stop_word(Language::English, &word.folded)
-                    && !is_stop_word(Language::French, &word.folded)
-                    && !is_stop_word(Language::Spanish, &word.folded)
+                    && !is_stop_word(Language::English, word.folded())
+                    && !is_stop_word(Language::French, word.folded())
+                    && !is_stop_word(Language::Spanish, word.folded())
             })
         };
-        if capitalised_common >= 3 && !lower_content() {
-            flags[start..end].fill(true);
-        }
-        start = end;
+        let title_case = capitalised_common >= 3 && !lower_content();
+        self.last = Some((start, end, title_case));
+        title_case
     }
-    flags
 }
 
 /// (start, has a lower-case letter) of every line of `text`, in one pass.
@@ -740,7 +765,7 @@ fn name_run(words: &[Word<'_>], start: usize, after_title: bool) -> Vec<usize> {
             || word.is_gazetteer_name()
             || (after_initial
                 && word.token.shape == Shape::Upper
-                && !is_stop_word(Language::French, &word.folded));
+                && !is_stop_word(Language::French, word.folded()));
         // "Dr Myriam Bureau": after a title and a first name, a common word is the surname.
         let surname_after_first_name = after_title
             && run.len() == 1
@@ -837,17 +862,11 @@ fn is_eponym(lexicon: &Lexicon, words: &[Word<'_>], index: usize) -> bool {
 
 /// Whether the word at `index` is an eponym by the words around it, listed or not.
 fn is_eponym_by_context(lexicon: &Lexicon, words: &[Word<'_>], index: usize) -> bool {
-    let context_at = |position: usize| {
-        lexicon
-            .eponym_contexts
-            .contains(words[position].folded.as_ref())
-    };
+    let context_at = |position: usize| lexicon.eponym_contexts.contains(words[position].folded());
     if index >= 1 && context_at(index - 1) {
         return true;
     }
-    if index >= 2
-        && matches!(words[index - 1].folded.as_ref(), "de" | "d" | "du")
-        && context_at(index - 2)
+    if index >= 2 && matches!(words[index - 1].folded(), "de" | "d" | "du") && context_at(index - 2)
     {
         return true;
     }
@@ -857,7 +876,11 @@ fn is_eponym_by_context(lexicon: &Lexicon, words: &[Word<'_>], index: usize) -> 
             .get(index + offset)
             .is_some_and(|word| word.token.shape == Shape::Lower && context_at(index + offset))
     };
-    after(1) || (words.get(index + 1).is_some_and(|word| word.folded == "s") && after(2))
+    after(1)
+        || (words
+            .get(index + 1)
+            .is_some_and(|word| word.folded() == "s")
+            && after(2))
 }
 
 #[cfg(test)]

@@ -27,14 +27,26 @@ pub(crate) struct Token {
     pub joined: bool,
 }
 
-/// The words of `text`, in one linear pass.
+/// The words of `text`, in one linear pass (bytes, decoding only what is not ASCII).
 pub(crate) fn tokens(text: &str) -> Vec<Token> {
-    let mut tokens = Vec::new();
-    let mut characters = text.char_indices().peekable();
+    let bytes = text.as_bytes();
+    // One character and its width in bytes at `at`, a character boundary.
+    let character_at = |at: usize| -> (char, usize) {
+        let byte = bytes[at];
+        if byte.is_ascii() {
+            (char::from(byte), 1)
+        } else {
+            let character = text[at..].chars().next().expect("a character boundary");
+            (character, character.len_utf8())
+        }
+    };
+    let mut tokens = Vec::with_capacity(text.len() / 8);
+    let mut position = 0;
     let mut new_line = false;
     let mut blanks = 0usize;
     let mut other_gap = false;
-    while let Some((start, character)) = characters.next() {
+    while position < bytes.len() {
+        let (character, width) = character_at(position);
         if !character.is_alphabetic() {
             if character == '\n' || character == '|' {
                 new_line = true;
@@ -44,24 +56,26 @@ pub(crate) fn tokens(text: &str) -> Vec<Token> {
             } else {
                 other_gap = true;
             }
+            position += width;
             continue;
         }
-        let mut end = start + character.len_utf8();
+        let start = position;
+        let mut end = start + width;
         let mut letters = 1usize;
         let mut upper = usize::from(character.is_uppercase());
-        while let Some(&(index, next)) = characters.peek() {
+        while end < bytes.len() {
+            let (next, next_width) = character_at(end);
             if next.is_alphabetic() {
                 letters += 1;
                 upper += usize::from(next.is_uppercase());
-                end = index + next.len_utf8();
-                characters.next();
-            } else if next == '-' && text[index + 1..].starts_with(char::is_alphabetic) {
-                end = index + 1;
-                characters.next();
+                end += next_width;
+            } else if next == '-' && text[end + 1..].starts_with(char::is_alphabetic) {
+                end += 1;
             } else {
                 break;
             }
         }
+        position = end;
         // Letters glued to digits ("FR76", "3e") are codes, not words of a name.
         // So are letters before a degree sign ("N°", "nº").
         let glued_to_digit = text[..start].ends_with(|c: char| c.is_ascii_digit())
@@ -163,4 +177,147 @@ pub(crate) fn is_whole_word(text: &str, start: usize, end: usize) -> bool {
             .next()
             .is_none_or(|c| !c.is_alphanumeric());
     before_ok && after_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Shape, Token, tokens};
+
+    /// The tokenizer as first written, over `char_indices`: the reference.
+    fn tokens_by_characters(text: &str) -> Vec<Token> {
+        let mut tokens = Vec::new();
+        let mut characters = text.char_indices().peekable();
+        let mut new_line = false;
+        let mut blanks = 0usize;
+        let mut other_gap = false;
+        while let Some((start, character)) = characters.next() {
+            if !character.is_alphabetic() {
+                if character == '\n' || character == '|' {
+                    new_line = true;
+                }
+                if character == ' ' || character == '\t' {
+                    blanks += 1;
+                } else {
+                    other_gap = true;
+                }
+                continue;
+            }
+            let mut end = start + character.len_utf8();
+            let mut letters = 1usize;
+            let mut upper = usize::from(character.is_uppercase());
+            while let Some(&(index, next)) = characters.peek() {
+                if next.is_alphabetic() {
+                    letters += 1;
+                    upper += usize::from(next.is_uppercase());
+                    end = index + next.len_utf8();
+                    characters.next();
+                } else if next == '-' && text[index + 1..].starts_with(char::is_alphabetic) {
+                    end = index + 1;
+                    characters.next();
+                } else {
+                    break;
+                }
+            }
+            // Letters glued to digits ("FR76", "3e") are codes, not words of a name.
+            // So are letters before a degree sign ("N°", "nº").
+            let glued_to_digit = text[..start].ends_with(|c: char| c.is_ascii_digit())
+                || text[end..].starts_with(|c: char| c.is_ascii_digit() || c == '°' || c == 'º');
+            let mut shape = if glued_to_digit {
+                Shape::Lower
+            } else if letters >= 2 && upper == letters {
+                Shape::Upper
+            } else if character.is_uppercase() {
+                Shape::Capitalised
+            } else {
+                Shape::Lower
+            };
+            // "P-A." and "J-L": hyphenated initials.
+            let hyphenated_initials = letters == 2 && upper == 2 && end - start == 3;
+            if hyphenated_initials && !glued_to_digit {
+                shape = Shape::Initial;
+                if text[end..].starts_with('.') {
+                    end += 1;
+                }
+            }
+            // "Ph.", "Ch.", "Th.": the French initials of Philippe, Christophe, Thierry…
+            let digraph_initial = letters == 2
+                && end - start == 2
+                && character.is_ascii_uppercase()
+                && text[start + 1..end] == *"h"
+                && text[end..].starts_with('.');
+            if digraph_initial && !glued_to_digit {
+                end += 1;
+                shape = Shape::Initial;
+            }
+            if letters == 1 && character.is_uppercase() && !glued_to_digit {
+                if text[end..].starts_with('.') {
+                    end += 1;
+                    shape = Shape::Initial;
+                } else {
+                    shape = Shape::Upper;
+                }
+            }
+            tokens.push(Token {
+                start,
+                end,
+                shape,
+                new_line,
+                joined: !other_gap && (1..=3).contains(&blanks),
+            });
+            new_line = false;
+            blanks = 0;
+            other_gap = false;
+        }
+        tokens
+    }
+
+    fn fields(tokens: &[Token]) -> Vec<(usize, usize, Shape, bool, bool)> {
+        tokens
+            .iter()
+            .map(|token| {
+                (
+                    token.start,
+                    token.end,
+                    token.shape,
+                    token.new_line,
+                    token.joined,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_byte_tokenizer_finds_what_the_character_tokenizer_finds() {
+        let alphabet: Vec<char> = "aZéÉßçÇœŒ-.  \t\n|°º0795,;:'’(中😀ǅ".chars().collect();
+        // A fixed linear congruential sequence: reproducible, no dependency.
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        for length in (0..400).map(|n| n % 40) {
+            let text: String = (0..length)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    alphabet[(state >> 33) as usize % alphabet.len()]
+                })
+                .collect();
+            assert_eq!(
+                fields(&tokens(&text)),
+                fields(&tokens_by_characters(&text)),
+                "{text:?}"
+            );
+        }
+        for text in [
+            "Mme Jeanne DUPONT, née le 03/04/1956",
+            "Ph. ROCHE P-A. Martin N° 12 J-L.",
+            "",
+            "é",
+            "Œdème-",
+        ] {
+            assert_eq!(
+                fields(&tokens(text)),
+                fields(&tokens_by_characters(text)),
+                "{text:?}"
+            );
+        }
+    }
 }

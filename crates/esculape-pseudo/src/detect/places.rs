@@ -56,7 +56,7 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
             r"(?-u:\b)[0-9]{{1,6}}[ \t]+(?:[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿĀ-ſ'.\-]*[ \t]+){{1,4}}(?:{street_suffixes})(?-u:\b)\.?(?:,?[ \t]+(?:Apt\.?|Suite|Unit)[ \t]*[0-9A-Za-z]+)?"
         )),
         postcode_city: compile(&format!(
-            r"(?-u:\b)((?:0[1-9]|[1-8][0-9]|9[0-8])[0-9]{{3}})(?:[ \t]+|[ \t]*,[ \t]*)({PLACE_WORD}(?:[ \t\-]+(?:{PLACE_WORD}|{LINK_WORD}))*)"
+            r"(?-u:\b)((?:0[1-9]|[1-8][0-9]|9[0-8]) ?[0-9]{{3}})(?:[ \t]+|[ \t]*,[ \t]*)({PLACE_WORD}(?:[ \t\-]+(?:{PLACE_WORD}|{LINK_WORD}))*)"
         )),
         hospital: compile(&format!(
             r"(?-u:\b)({hospital_words})(?:[ \t]+(?:de|du|des|d'|universitaire|Universitaire|régional|général|intercommunal|européen|européenne|Universitario|General|de la))*[ \t]+((?:(?:la|le|les)[ \t]+|[lL]['’])?{PLACE_WORD}(?:[ \t\-]+(?:[dl]['’]{PLACE_WORD}|{PLACE_WORD}|{LINK_WORD})|[dl]['’]{PLACE_WORD})*)"
@@ -90,13 +90,30 @@ pub(crate) fn detect(
     for found in patterns.street.find_iter(text) {
         // A street needs a name after its type: "rue" alone is a word.
         // The postcode and city after the street are findings of their own.
-        let cut = postcode_inside(found.as_str());
+        // "33 rue des Lilas, 69 003 Lyon": the number after the street is the first group
+        // of a postcode written in two; the postcode pattern takes it.
+        let rest = text[found.end()..].as_bytes();
+        let split_postcode = rest.len() >= 4
+            && rest[0] == b' '
+            && rest[1..4].iter().all(u8::is_ascii_digit)
+            && rest.get(4).is_none_or(|byte| !byte.is_ascii_alphanumeric());
+        let cut = postcode_inside(found.as_str()).or_else(|| {
+            let street = found.as_str().as_bytes();
+            let length = street.len();
+            (split_postcode
+                && length > 3
+                && street[length - 2..].iter().all(u8::is_ascii_digit)
+                && matches!(street[length - 3], b' ' | b','))
+            .then_some(length - 2)
+        });
         let street = match cut {
             Some(cut) => found.as_str()[..cut].trim_end_matches([' ', '\t', ',']),
             None => found.as_str(),
         };
         // "7 rue Blaise Pascal 65000 dans…": the postcode after a street, city or not.
-        if let Some(cut) = cut {
+        if let Some(cut) = cut
+            && !split_postcode
+        {
             let start = found.start() + cut;
             findings.push(Finding::new(Label::Postcode, start, start + 5, 0.8));
         }
@@ -117,6 +134,11 @@ pub(crate) fn detect(
     for captures in patterns.postcode_city.captures_iter(text) {
         let postcode = captures.get(1).expect("group 1");
         let city = captures.get(2).expect("group 2");
+        // "92 100 BOULOGNE": a postcode written in two groups needs a city in letters
+        // (not "12 345 67", a row of numbers).
+        if postcode.as_str().contains(' ') && !city.as_str().starts_with(char::is_alphabetic) {
+            continue;
+        }
         let city_end = city.start() + trim_link_words(city.as_str(), true).len();
         findings.push(Finding::new(
             Label::Postcode,

@@ -591,3 +591,12 @@ fn a_chef_de_clinique_is_a_rank_not_a_hospital() {
         "PRENOM=Bruno, NOM=Lemaire",
     );
 }
+#[test]
+fn a_postcode_in_two_groups_before_a_city() {
+    check(
+        "domicile : 33 RUE DES LILAS, 69 003 LYON",
+        "ADRESSE=33 RUE DES LILAS, CODE_POSTAL=69 003, VILLE=LYON",
+    );
+    // A row of numbers is no postcode.
+    check("valeurs 12 345 67 89", "");
+}

@@ -92,7 +92,7 @@ pub(crate) fn detect(
         // The postcode and city after the street are findings of their own.
         // "33 rue des Lilas, 69 003 Lyon": the number after the street is the first group
         // of a postcode written in two; the postcode pattern takes it.
-        let rest = text[found.end()..].as_bytes();
+        let rest = &text.as_bytes()[found.end()..];
         let split_postcode = rest.len() >= 4
             && rest[0] == b' '
             && rest[1..4].iter().all(u8::is_ascii_digit)

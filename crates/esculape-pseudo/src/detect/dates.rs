@@ -27,8 +27,6 @@ struct Patterns {
     compact: Regex,
     /// 211017 after "le", "du", "depuis le": six digits, day, month, two-digit year.
     compact_short_after_context: Regex,
-    /// 16/09, 28.09, "le 3/9": a day and a month.
-    day_month: Regex,
     /// 05nov, 01sep2018, dec1993: day, month word and year glued.
     glued: Regex,
     /// A year standing alone in prose ("- 1981 hystérectomie", "(2021)").
@@ -95,9 +93,6 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
         ),
         compact_short_after_context: compile(
             r"(?i)(?-u:\b)(?:le|du|au|depuis le|depuis)[ \t]+((0[1-9]|[12][0-9]|3[01])(0[1-9]|1[0-2])[0-9]{2})(?-u:\b)",
-        ),
-        day_month: compile(
-            r"(?i)(?:(?-u:\b)(?:le|du|au|les|et|depuis|[CSDJ][0-9]{1,2})[ \t]+)?(?-u:\b)([0-9]{1,2}) ?([/.]) ?([0-9]{1,2})(?-u:\b)",
         ),
         glued: compile(&format!(
             r"(?i)(?-u:\b)(?:([0-9]{{1,2}})({months})((?:19|20)[0-9]{{2}})?|({months})((?:19|20)[0-9]{{2}}))(?-u:\b)"
@@ -322,28 +317,21 @@ pub(crate) fn detect(
 /// date word or a numbered session ("le 3/9", "C3 2/8"); never a decimal or a fraction
 /// followed by a unit ("2.5 mg", "3/4 cp").
 fn detect_day_month(text: &str, findings: &mut Vec<Finding>) {
-    for captures in PATTERNS.day_month.captures_iter(text) {
-        let (day, separator, month) = (
-            captures.get(1).expect("group 1"),
-            &captures[2],
-            captures.get(3).expect("group 3"),
-        );
-        let (Ok(day_value), Ok(month_value)) =
-            (day.as_str().parse::<u32>(), month.as_str().parse::<u32>())
-        else {
+    for found in day_month_candidates(text) {
+        let (day, month) = (&text[found.day.clone()], &text[found.month.clone()]);
+        let (Ok(day_value), Ok(month_value)) = (day.parse::<u32>(), month.parse::<u32>()) else {
             continue;
         };
         if !(1..=31).contains(&day_value) || !(1..=12).contains(&month_value) {
             continue;
         }
-        let announced = captures.get(0).expect("group 0").start() < day.start();
-        let two_digits = day.as_str().len() == 2 && month.as_str().len() == 2;
-        if !(two_digits || (announced && separator == "/")) {
+        let two_digits = day.len() == 2 && month.len() == 2;
+        if !(two_digits || (found.announced && found.separator == b'/')) {
             continue;
         }
         // Part of a longer number or date ("1.25", "12/08/2020", "10/10/10").
-        let before = text[..day.start()].bytes().next_back();
-        let after = &text.as_bytes()[month.end()..];
+        let before = text[..found.day.start].bytes().next_back();
+        let after = &text.as_bytes()[found.month.end..];
         if before
             .is_some_and(|byte| byte.is_ascii_digit() || matches!(byte, b'/' | b'.' | b',' | b'-'))
             || after.first().is_some_and(|&byte| {
@@ -353,11 +341,114 @@ fn detect_day_month(text: &str, findings: &mut Vec<Finding>) {
         {
             continue;
         }
-        if followed_by_unit(&text[month.end()..]) {
+        if followed_by_unit(&text[found.month.end..]) {
             continue;
         }
-        findings.push(Finding::new(Label::Date, day.start(), month.end(), 0.6));
+        findings.push(Finding::new(
+            Label::Date,
+            found.day.start,
+            found.month.end,
+            0.6,
+        ));
     }
+}
+
+/// A day and a month as [`day_month_candidates`] finds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct DayMonth {
+    /// Whether a date word or a session number comes before ("le 3/9", "C3 2/8").
+    announced: bool,
+    day: std::ops::Range<usize>,
+    separator: u8,
+    month: std::ops::Range<usize>,
+}
+
+/// Every match, leftmost first and without overlaps, of the pattern
+/// `(?i)(?:\b(?:le|du|au|les|et|depuis|[CSDJ][0-9]{1,2})[ \t]+)?\b([0-9]{1,2}) ?([/.]) ?([0-9]{1,2})\b`
+/// with ASCII word boundaries (and ASCII case folding), scanned by hand: the pattern
+/// matches in almost every line (every decimal number), and a regular expression with
+/// captures costs several times this scan.
+fn day_month_candidates(text: &str) -> Vec<DayMonth> {
+    let bytes = text.as_bytes();
+    let is_word = |at: usize| bytes[at].is_ascii_alphanumeric() || bytes[at] == b'_';
+    let digits_from = |start: usize| {
+        bytes[start..]
+            .iter()
+            .take_while(|byte| byte.is_ascii_digit())
+            .count()
+    };
+    let mut found = Vec::new();
+    // Where the next match may start: matches do not overlap.
+    let mut resume = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        if !bytes[at].is_ascii_digit() || (at > 0 && is_word(at - 1)) {
+            at += 1;
+            continue;
+        }
+        let day_length = digits_from(at);
+        let day = at..at + day_length;
+        at += day_length;
+        if day_length > 2 {
+            continue;
+        }
+        let mut next = day.end;
+        if bytes.get(next) == Some(&b' ') && matches!(bytes.get(next + 1), Some(b'/' | b'.')) {
+            next += 1;
+        }
+        let Some(&separator) = bytes.get(next).filter(|byte| matches!(byte, b'/' | b'.')) else {
+            continue;
+        };
+        next += 1;
+        if bytes.get(next) == Some(&b' ') && bytes.get(next + 1).is_some_and(u8::is_ascii_digit) {
+            next += 1;
+        }
+        let month_length = digits_from(next);
+        let month = next..next + month_length;
+        if !(1..=2).contains(&month_length) || (month.end < bytes.len() && is_word(month.end)) {
+            continue;
+        }
+        let announced = announced_at(bytes, day.start, resume);
+        found.push(DayMonth {
+            announced,
+            day,
+            separator,
+            month: month.clone(),
+        });
+        resume = month.end;
+        at = month.end;
+    }
+    found
+}
+
+/// Whether a date word or a session number ("le", "depuis", "C3"), starting at `resume` or
+/// after it at a word boundary, then blanks, comes just before the digit at `day`.
+fn announced_at(bytes: &[u8], day: usize, resume: usize) -> bool {
+    let mut end = day;
+    while end > resume && matches!(bytes[end - 1], b' ' | b'\t') {
+        end -= 1;
+    }
+    if end == day {
+        return false;
+    }
+    let mut start = end;
+    while start > resume && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_') {
+        start -= 1;
+    }
+    let boundary =
+        start == 0 || !(bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_');
+    if !boundary || start == end {
+        return false;
+    }
+    let word = &bytes[start..end];
+    let session = word.len() >= 2
+        && word.len() <= 3
+        && matches!(word[0].to_ascii_uppercase(), b'C' | b'S' | b'D' | b'J')
+        && word[1..].iter().all(u8::is_ascii_digit);
+    session
+        || ["le", "du", "au", "les", "et", "depuis"]
+            .iter()
+            .any(|phrase| word.eq_ignore_ascii_case(phrase.as_bytes()))
 }
 
 /// Whether a quantity's unit follows ("mg", "ml", "%", "cp", "mmHg").
@@ -870,4 +961,62 @@ fn civil_from_days(days: i64) -> (i32, u32, u32) {
     } as u32;
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year as i32, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DayMonth, day_month_candidates};
+
+    /// The pattern the scanner stands for, with ASCII case folding as the scanner has it.
+    fn by_pattern(text: &str) -> Vec<DayMonth> {
+        let pattern = regex::Regex::new(
+            r"(?i-u:(?:\b(?:le|du|au|les|et|depuis|[CSDJ][0-9]{1,2})[ \t]+)?\b([0-9]{1,2}) ?([/.]) ?([0-9]{1,2})\b)",
+        )
+        .expect("pattern");
+        pattern
+            .captures_iter(text)
+            .map(|captures| {
+                let (whole, day, month) = (
+                    captures.get(0).expect("match"),
+                    captures.get(1).expect("day"),
+                    captures.get(3).expect("month"),
+                );
+                DayMonth {
+                    announced: whole.start() < day.start(),
+                    day: day.range(),
+                    separator: captures[2].as_bytes()[0],
+                    month: month.range(),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_day_and_month_scanner_finds_what_the_pattern_finds() {
+        let alphabet: Vec<char> = "0123456789012/. .  \t\nleLEdusaitpCSDJcx_é"
+            .chars()
+            .collect();
+        // A fixed linear congruential sequence: reproducible, no dependency.
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        for length in (0..3000).map(|n| n % 30) {
+            let text: String = (0..length)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    alphabet[(state >> 33) as usize % alphabet.len()]
+                })
+                .collect();
+            assert_eq!(day_month_candidates(&text), by_pattern(&text), "{text:?}");
+        }
+        for text in [
+            "le 3/9 et 12.5 mg",
+            "C7 13 / 03 C8 13/ 04 C9 01 /09",
+            "depuis  le 1/2 LES 03.04",
+            "1.2.3 12/345 123/4 é12/03",
+            "",
+        ] {
+            assert_eq!(day_month_candidates(text), by_pattern(text), "{text:?}");
+        }
+    }
 }

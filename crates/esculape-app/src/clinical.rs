@@ -52,7 +52,7 @@ impl App {
             .collect();
         let outcome = calculator
             .evaluate_text(&borrowed)
-            .map_err(|error| Error::Invalid(error.to_string()))?;
+            .map_err(Error::InvalidScoreInput)?;
         self.audit(
             identity.login(),
             "score.compute",

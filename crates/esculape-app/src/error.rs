@@ -17,6 +17,10 @@ pub enum Error {
     Unauthenticated(String),
     #[error("{0}")]
     Invalid(String),
+    /// A calculator's input is missing, malformed or out of range: the message exists in
+    /// French ([`esculape_scores::Error::message_fr`]) and in English (`Display`).
+    #[error("{0}")]
+    InvalidScoreInput(esculape_scores::Error),
     #[error("{0}")]
     Conflict(String),
     #[error("{reason}; retry after {retry_after_s} s")]

@@ -1,7 +1,7 @@
 //! `esculape score`: clinical calculators from `esculape-scores`, with flags generated from
 //! each calculator's declared inputs.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::Args;
 use esculape_scores::{Calculator, InputKind, Outcome, Unit, calculator, calculators};
 
@@ -69,9 +69,13 @@ pub fn score(args: ScoreArgs) -> Result<()> {
         .iter()
         .map(|(id, value)| (id.as_str(), value.as_deref()))
         .collect();
-    let outcome = calculator
-        .evaluate_text(&borrowed)
-        .with_context(|| format!("cannot compute `{}`", calculator.id))?;
+    let outcome = calculator.evaluate_text(&borrowed).map_err(|error| {
+        anyhow::anyhow!(
+            "impossible de calculer « {id} » : {}\n(cannot compute `{id}`: {error})",
+            error.message_fr(),
+            id = calculator.id
+        )
+    })?;
     if json {
         println!("{}", serde_json::to_string_pretty(&outcome)?);
     } else {
@@ -279,7 +283,7 @@ fn print_outcome(outcome: &Outcome) {
         "{} — résultat : {} {}",
         outcome.name_fr,
         outcome.value_text(),
-        outcome.unit
+        outcome.unit_text(false)
     );
     match &outcome.band {
         Some(band) => println!("Interprétation : {} ({})", band.label_fr, band.range),

@@ -177,6 +177,21 @@ impl Outcome {
     pub fn value_text(&self) -> String {
         format!("{:.*}", usize::from(self.decimals), self.value)
     }
+
+    /// The unit as a sentence writes it after the value: "points" in the singular for one
+    /// point, and in French for zero too ("0 point", "1 point"; "0 points" in English).
+    pub fn unit_text(&self, english: bool) -> &'static str {
+        let singular = if english {
+            self.value == 1.0
+        } else {
+            self.value.abs() < 2.0
+        };
+        if self.unit == "points" && singular {
+            "point"
+        } else {
+            self.unit
+        }
+    }
 }
 
 /// One input as the formula used it.

@@ -69,3 +69,56 @@ pub enum Error {
 
 /// Result with the calculators' [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The message in French, as the user interface shows it first (the `Display` text is
+    /// the English one).
+    pub fn message_fr(&self) -> String {
+        match self {
+            Error::UnknownCalculator(id) => format!(
+                "calculateur inconnu « {id} » : `esculape score --list` donne la liste des calculateurs"
+            ),
+            Error::UnknownInput {
+                calculator,
+                input,
+                valid,
+            } => format!(
+                "le calculateur « {calculator} » n'a pas d'entrée « {input} » ; ses entrées sont : {valid}"
+            ),
+            Error::DuplicateInput { input } => {
+                format!("l'entrée « {input} » est donnée deux fois : donnez-la une seule fois")
+            }
+            Error::MissingInput { input, label } => {
+                format!("l'entrée « {input} » ({label}) manque : donnez-la avec --{input} VALEUR")
+            }
+            Error::InvalidNumber { input, text } => format!(
+                "entrée « {input} » : « {text} » n'est pas un nombre (écrivez par exemple 1,2 ou 1.2)"
+            ),
+            Error::MissingUnit {
+                input,
+                example,
+                valid,
+            } => format!(
+                "l'entrée « {input} » a besoin de son unité, car plusieurs sont acceptées : écrivez par exemple « {example} » (unités acceptées : {valid})"
+            ),
+            Error::UnknownUnit { input, unit, valid } => format!(
+                "entrée « {input} » : l'unité « {unit} » n'est pas acceptée ; utilisez l'une de : {valid}"
+            ),
+            Error::OutOfRange {
+                input,
+                value,
+                unit,
+                min,
+                max,
+            } => format!(
+                "entrée « {input} » = {value} {unit} est hors de la plage admise {min}–{max} {unit} : vérifiez la valeur et son unité"
+            ),
+            Error::InvalidChoice { input, text, valid } => {
+                format!("entrée « {input} » : « {text} » n'est pas l'un de {valid}")
+            }
+            Error::InvalidFlag { input, text } => format!(
+                "l'entrée « {input} » est une case oui/non : donnez-la seule (--{input}) ou par oui/non, pas « {text} »"
+            ),
+        }
+    }
+}

@@ -90,7 +90,6 @@ impl Unit {
         match self {
             Unit::MicromolePerLitre => "umol/L",
             Unit::DegreeCelsius => "C",
-            Unit::Years => "y",
             Unit::BeatsPerMinute | Unit::BreathsPerMinute => "/min",
             other => other.symbol(),
         }

@@ -59,6 +59,12 @@ pub fn classify(error: &ApiError) -> (StatusCode, &'static str, String, Option<u
             message.clone(),
             None,
         ),
+        ApiError::App(Error::InvalidScoreInput(error)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            error.to_string(),
+            None,
+        ),
         ApiError::App(Error::Conflict(message)) => {
             (StatusCode::CONFLICT, "conflict", message.clone(), None)
         }

@@ -1291,3 +1291,58 @@ fn outcome_serializes_value_band_reference_and_inputs() {
     assert_eq!(json["inputs"][0]["value"]["unit"], "ans");
     assert_eq!(json["inputs"][1]["value"]["id"], "F");
 }
+
+#[test]
+fn one_point_is_written_in_the_singular() {
+    let heart = |history: &str| {
+        esculape_scores::calculator("heart")
+            .expect("heart")
+            .evaluate_text(&[
+                ("history", Some(history)),
+                ("ecg", Some("0")),
+                ("age", Some("38")),
+                ("risk-factors", Some("0")),
+                ("troponin", Some("0")),
+            ])
+            .expect("valid inputs")
+    };
+    let (zero, one, two) = (heart("0"), heart("1"), heart("2"));
+    assert_eq!(
+        (zero.value_text(), one.value_text(), two.value_text()),
+        ("0".into(), "1".into(), "2".into())
+    );
+    assert_eq!(zero.unit_text(false), "point");
+    assert_eq!(zero.unit_text(true), "points");
+    assert_eq!(one.unit_text(false), "point");
+    assert_eq!(one.unit_text(true), "point");
+    assert_eq!(two.unit_text(false), "points");
+    // Other units are never changed.
+    let bmi = esculape_scores::calculator("bmi")
+        .expect("bmi")
+        .evaluate_text(&[("weight", Some("70kg")), ("height", Some("170cm"))])
+        .expect("valid inputs");
+    assert_eq!(bmi.unit_text(false), bmi.unit);
+}
+
+#[test]
+fn errors_are_also_written_in_french() {
+    let missing = esculape_scores::calculator("cha2ds2-vasc")
+        .expect("cha2ds2-vasc")
+        .evaluate_text(&[("sex", Some("F"))])
+        .expect_err("age is missing");
+    assert_eq!(
+        missing.message_fr(),
+        "l'entrée « age » (âge) manque : donnez-la avec --age VALEUR"
+    );
+    let out_of_range = esculape_scores::calculator("bmi")
+        .expect("bmi")
+        .evaluate_text(&[("weight", Some("70kg")), ("height", Some("20cm"))])
+        .expect_err("20 cm is no adult height");
+    assert!(
+        out_of_range
+            .message_fr()
+            .starts_with("entrée « height » = 20 cm est hors de la plage admise"),
+        "{}",
+        out_of_range.message_fr()
+    );
+}

@@ -144,14 +144,21 @@ pub async fn score_submit(
             &fields,
             Some(Ok(&outcome)),
         ),
-        Err(esculape_app::Error::Invalid(message)) => render(
-            &state,
-            choice,
-            &auth,
-            calculator,
-            &fields,
-            Some(Err(&message)),
-        ),
+        Err(esculape_app::Error::InvalidScoreInput(error)) => {
+            let message = if choice.lang == Lang::En {
+                error.to_string()
+            } else {
+                error.message_fr()
+            };
+            render(
+                &state,
+                choice,
+                &auth,
+                calculator,
+                &fields,
+                Some(Err(&message)),
+            )
+        }
         Err(error) => error_page(choice, Some(&auth), state.app.features(), error.into()),
     }
 }
@@ -254,7 +261,7 @@ fn render(
 fn outcome_markup(texts: &ClinicalTexts, english: bool, outcome: &Outcome) -> Markup {
     html! {
         section class="outcome" role="status" {
-            h2 { (texts.result) " : " output class="score-value" { (outcome.value_text()) } " " (outcome.unit) }
+            h2 { (texts.result) " : " output class="score-value" { (outcome.value_text()) } " " (outcome.unit_text(english)) }
             @match &outcome.band {
                 Some(band) => p { strong { (texts.interpretation) " : " } (if english { band.label_en } else { band.label_fr }) " (" (band.range) ")" },
                 None => p { (texts.no_bands) },

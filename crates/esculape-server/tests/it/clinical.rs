@@ -609,6 +609,32 @@ async fn the_score_form_shows_units_and_ranges_and_computes() {
 }
 
 #[tokio::test]
+async fn the_score_form_refuses_an_impossible_value_in_french() {
+    let server = server_with_engines(1, 1);
+    let mut browser = Browser::default();
+    browser.sign_in(&server, "dr.martin").await;
+    let form_page = browser
+        .go(&server, Method::GET, "/scores/ckd-epi", None, None)
+        .await;
+    let form = format!(
+        "csrf={}&age=150&sex=M&creatinine=115&creatinine__unit=umol%2FL",
+        hidden_csrf(&form_page.body)
+    );
+    let refused = browser
+        .go(&server, Method::POST, "/scores/ckd-epi", Some(&form), None)
+        .await;
+    assert_eq!(refused.status, StatusCode::OK, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("entrée « age » = 150 ans est hors de la plage admise 18–125 ans"),
+        "{}",
+        refused.body
+    );
+    assert!(!refused.body.contains("score-value"), "{}", refused.body);
+}
+
+#[tokio::test]
 async fn the_pseudonymize_page_lists_the_masked_identifiers() {
     let server = server_with_engines(1, 1);
     let mut browser = Browser::default();

@@ -39,8 +39,8 @@ pub struct Scope {
     created_at_unix_s: u64,
     expires_at_unix_s: u64,
     pub(crate) entries: Vec<Entry>,
-    /// (label, exact original) → entry.
-    by_original: HashMap<(Label, String), usize>,
+    /// Label → exact original → entry (two levels, so that a look-up borrows the original).
+    by_original: HashMap<Label, HashMap<String, usize>>,
     /// Exact surrogate → entry.
     by_surrogate: HashMap<String, usize>,
     /// (label, normalised original) → base surrogate (before case is applied) or placeholder.
@@ -200,7 +200,8 @@ impl Scope {
     /// The surrogate already given to this exact original, if any.
     pub(crate) fn surrogate_of(&self, label: Label, original: &str) -> Option<&str> {
         self.by_original
-            .get(&(label, original.to_string()))
+            .get(&label)
+            .and_then(|originals| originals.get(original))
             .map(|&index| self.entries[index].surrogate.as_str())
     }
 
@@ -213,7 +214,9 @@ impl Scope {
             surrogate: surrogate.to_string(),
         });
         self.by_original
-            .insert((label, original.to_string()), index);
+            .entry(label)
+            .or_default()
+            .insert(original.to_string(), index);
         self.by_surrogate
             .entry(surrogate.to_string())
             .or_insert(index);
@@ -232,7 +235,9 @@ impl Scope {
         self.by_surrogate.clear();
         for (index, entry) in self.entries.iter().enumerate() {
             self.by_original
-                .insert((entry.label, entry.original.clone()), index);
+                .entry(entry.label)
+                .or_default()
+                .insert(entry.original.clone(), index);
             self.by_surrogate
                 .entry(entry.surrogate.clone())
                 .or_insert(index);

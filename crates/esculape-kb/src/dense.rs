@@ -178,7 +178,8 @@ impl KnowledgeBase {
                 .map(|(row, score)| (set.ids[row].clone(), score)),
             );
         }
-        candidates.sort_by(|a, b| b.1.total_cmp(&a.1));
+        // Equal scores (the same text in two documents) in the order of their chunk ids.
+        candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let scanned = started.elapsed();
         let fields = *self.fields();
         let mut ranked = Vec::new();

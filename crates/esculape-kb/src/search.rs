@@ -14,6 +14,10 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQ
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, TantivyDocument, Term};
 
+/// Passages fetched beyond the depth asked, so that passages tied at the cut are chosen
+/// by chunk id rather than by their place in the index.
+const TIE_MARGIN: usize = 16;
+
 /// A search request.
 #[derive(Debug, Clone)]
 pub struct SearchRequest {
@@ -98,12 +102,62 @@ impl KnowledgeBase {
         self.materialize(&searcher, &request.query, ranked)
     }
 
-    /// BM25 ranking without reading stored fields: (score, address), best first.
+    /// BM25 ranking: (score, address), best first; passages of equal score in the order of
+    /// their chunk ids.
     ///
     /// A question whose language is known searches the passages of that language; when
     /// they are too few, passages of the other languages follow (a French question about a
     /// rare disease may only be answered by an English source).
     pub(crate) fn bm25_ranked(
+        &self,
+        searcher: &tantivy::Searcher,
+        request: &SearchRequest,
+        depth: usize,
+    ) -> Result<Vec<(f32, DocAddress)>> {
+        let ranked = self.bm25_ranked_by_address(searcher, request, depth + TIE_MARGIN)?;
+        let mut ranked = self.order_ties_by_chunk_id(searcher, ranked)?;
+        ranked.truncate(depth);
+        Ok(ranked)
+    }
+
+    /// Passages of equal score in the order of their chunk ids, not of their place in the
+    /// index (which an index rebuilt from the same sources may change): the same question
+    /// gets the same passages in the same order. Reads the chunk id of tied passages only.
+    fn order_ties_by_chunk_id(
+        &self,
+        searcher: &tantivy::Searcher,
+        mut ranked: Vec<(f32, DocAddress)>,
+    ) -> Result<Vec<(f32, DocAddress)>> {
+        let chunk_id = self.fields().chunk_id;
+        let mut start = 0;
+        while start < ranked.len() {
+            let mut end = start + 1;
+            while end < ranked.len() && ranked[end].0 == ranked[start].0 {
+                end += 1;
+            }
+            if end - start > 1 {
+                let mut tied: Vec<(String, (f32, DocAddress))> = ranked[start..end]
+                    .iter()
+                    .map(|&(score, address)| -> Result<_> {
+                        let document: TantivyDocument = searcher.doc(address)?;
+                        Ok((
+                            KnowledgeBase::stored_text(&document, chunk_id),
+                            (score, address),
+                        ))
+                    })
+                    .collect::<Result<_>>()?;
+                tied.sort_by(|a, b| a.0.cmp(&b.0));
+                for (slot, (_, hit)) in ranked[start..end].iter_mut().zip(tied) {
+                    *slot = hit;
+                }
+            }
+            start = end;
+        }
+        Ok(ranked)
+    }
+
+    /// [`KnowledgeBase::bm25_ranked`] before ties are ordered: ties follow the index.
+    fn bm25_ranked_by_address(
         &self,
         searcher: &tantivy::Searcher,
         request: &SearchRequest,

@@ -394,3 +394,45 @@ fn term_statistics_count_the_passages_of_the_whole_index() {
     assert_eq!(english.document_frequencies, [0]);
     assert!(english.idf(0).is_finite());
 }
+
+#[test]
+fn passages_of_equal_score_come_in_the_order_of_their_chunk_ids() {
+    // Twelve documents with the same text score the same; the file lists them in an order
+    // that is neither their ids' nor reversed, as a rebuilt index might store them.
+    let folder = tempfile::tempdir().unwrap();
+    let order = [7, 2, 11, 4, 9, 0, 5, 10, 1, 8, 3, 6];
+    let lines: String = order
+        .iter()
+        .map(|id| {
+            format!(
+                "{{\"id\":\"fiche-{id:02}\",\"text\":\"La warfarine se surveille par l'INR.\"}}\n"
+            )
+        })
+        .collect();
+    write(folder.path(), "fiches.jsonl", lines.as_bytes());
+    let data = tempfile::tempdir().unwrap();
+    let kb = open(data.path());
+    install(
+        &kb,
+        &local_folder_pack(folder.path().to_path_buf(), "Fiches", Language::French),
+        None,
+    );
+    let all: Vec<String> = kb
+        .search(&SearchRequest::new("warfarine INR", 12))
+        .unwrap()
+        .into_iter()
+        .map(|hit| hit.chunk_id)
+        .collect();
+    assert_eq!(all.len(), 12);
+    let mut sorted = all.clone();
+    sorted.sort();
+    assert_eq!(all, sorted);
+    // The three first are the three smallest ids, whatever the depth asked.
+    let first: Vec<String> = kb
+        .search(&SearchRequest::new("warfarine INR", 3))
+        .unwrap()
+        .into_iter()
+        .map(|hit| hit.chunk_id)
+        .collect();
+    assert_eq!(first, sorted[..3]);
+}

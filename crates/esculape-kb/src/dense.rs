@@ -131,7 +131,12 @@ impl KnowledgeBase {
     ) -> Result<Vec<SearchHit>> {
         let searcher = self.searcher();
         let ranked = self.dense_ranked(&searcher, request, request.k, embedder)?;
-        self.materialize(&searcher, &request.query, ranked)
+        self.materialize(
+            &searcher,
+            &request.query,
+            ranked,
+            &mut crate::search::ReadDocuments::default(),
+        )
     }
 
     /// Dense ranking: (cosine, address), best first, filters applied.
@@ -213,7 +218,8 @@ impl KnowledgeBase {
     ) -> Result<Vec<SearchHit>> {
         let searcher = self.searcher();
         let depth = FUSION_DEPTH.max(request.k);
-        let lexical = self.bm25_ranked(&searcher, request, depth)?;
+        let mut read = crate::search::ReadDocuments::default();
+        let lexical = self.bm25_ranked(&searcher, request, depth, &mut read)?;
         let dense = self.dense_ranked(&searcher, request, depth, embedder)?;
         let mut fused: HashMap<DocAddress, f32> = HashMap::new();
         for ranking in [lexical, dense] {
@@ -230,7 +236,7 @@ impl KnowledgeBase {
                 .then_with(|| (a.1.segment_ord, a.1.doc_id).cmp(&(b.1.segment_ord, b.1.doc_id)))
         });
         ranked.truncate(request.k);
-        self.materialize(&searcher, &request.query, ranked)
+        self.materialize(&searcher, &request.query, ranked, &mut read)
     }
 
     fn passes_filters(

@@ -993,20 +993,12 @@ mod tests {
 
     #[test]
     fn the_day_and_month_scanner_finds_what_the_pattern_finds() {
-        let alphabet: Vec<char> = "0123456789012/. .  \t\nleLEdusaitpCSDJcx_é"
-            .chars()
-            .collect();
-        // A fixed linear congruential sequence: reproducible, no dependency.
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-        for length in (0..3000).map(|n| n % 30) {
-            let text: String = (0..length)
-                .map(|_| {
-                    state = state
-                        .wrapping_mul(6_364_136_223_846_793_005)
-                        .wrapping_add(1_442_695_040_888_963_407);
-                    alphabet[(state >> 33) as usize % alphabet.len()]
-                })
-                .collect();
+        for text in crate::detect::random_texts(
+            "0123456789012/. .  \t\nleLEdusaitpCSDJcx_é",
+            0x2545_F491_4F6C_DD1D,
+            3000,
+            30,
+        ) {
             assert_eq!(day_month_candidates(&text), by_pattern(&text), "{text:?}");
         }
         for text in [

@@ -162,6 +162,27 @@ fn priority(label: Label) -> u8 {
     }
 }
 
+/// `count` texts of 0 to `longest - 1` characters drawn from `alphabet` by a fixed linear
+/// congruential sequence (reproducible, no dependency), for tests that compare a fast
+/// scanner with its reference.
+#[cfg(test)]
+pub(crate) fn random_texts(alphabet: &str, seed: u64, count: usize, longest: usize) -> Vec<String> {
+    let alphabet: Vec<char> = alphabet.chars().collect();
+    let mut state = seed;
+    (0..count)
+        .map(|n| {
+            (0..n % longest)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    alphabet[(state >> 33) as usize % alphabet.len()]
+                })
+                .collect()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::{keep_disjoint_in_map, resolve_overlaps, sort_by_preference};

@@ -76,57 +76,89 @@ pub(crate) fn tokens(text: &str) -> Vec<Token> {
             }
         }
         position = end;
-        // Letters glued to digits ("FR76", "3e") are codes, not words of a name.
-        // So are letters before a degree sign ("N°", "nº").
-        let glued_to_digit = text[..start].ends_with(|c: char| c.is_ascii_digit())
-            || text[end..].starts_with(|c: char| c.is_ascii_digit() || c == '°' || c == 'º');
-        let mut shape = if glued_to_digit {
-            Shape::Lower
-        } else if letters >= 2 && upper == letters {
-            Shape::Upper
-        } else if character.is_uppercase() {
-            Shape::Capitalised
-        } else {
-            Shape::Lower
-        };
-        // "P-A." and "J-L": hyphenated initials.
-        let hyphenated_initials = letters == 2 && upper == 2 && end - start == 3;
-        if hyphenated_initials && !glued_to_digit {
-            shape = Shape::Initial;
-            if text[end..].starts_with('.') {
-                end += 1;
-            }
-        }
-        // "Ph.", "Ch.", "Th.": the French initials of Philippe, Christophe, Thierry…
-        let digraph_initial = letters == 2
-            && end - start == 2
-            && character.is_ascii_uppercase()
-            && text[start + 1..end] == *"h"
-            && text[end..].starts_with('.');
-        if digraph_initial && !glued_to_digit {
-            end += 1;
-            shape = Shape::Initial;
-        }
-        if letters == 1 && character.is_uppercase() && !glued_to_digit {
-            if text[end..].starts_with('.') {
-                end += 1;
-                shape = Shape::Initial;
-            } else {
-                shape = Shape::Upper;
-            }
-        }
-        tokens.push(Token {
-            start,
-            end,
-            shape,
+        tokens.push(word_token(
+            text,
+            Scanned {
+                start,
+                end,
+                letters,
+                upper,
+                first: character,
+            },
             new_line,
-            joined: !other_gap && (1..=3).contains(&blanks),
-        });
+            !other_gap && (1..=3).contains(&blanks),
+        ));
         new_line = false;
         blanks = 0;
         other_gap = false;
     }
     tokens
+}
+
+/// What the scan of one word found: its bytes, its letters, its capitals and first letter.
+struct Scanned {
+    start: usize,
+    end: usize,
+    letters: usize,
+    upper: usize,
+    first: char,
+}
+
+/// The token of a scanned word: its shape, an initial's dot taken in.
+fn word_token(text: &str, scanned: Scanned, new_line: bool, joined: bool) -> Token {
+    let Scanned {
+        start,
+        mut end,
+        letters,
+        upper,
+        first,
+    } = scanned;
+    // Letters glued to digits ("FR76", "3e") are codes, not words of a name.
+    // So are letters before a degree sign ("N°", "nº").
+    let glued_to_digit = text[..start].ends_with(|c: char| c.is_ascii_digit())
+        || text[end..].starts_with(|c: char| c.is_ascii_digit() || c == '°' || c == 'º');
+    let mut shape = if glued_to_digit {
+        Shape::Lower
+    } else if letters >= 2 && upper == letters {
+        Shape::Upper
+    } else if first.is_uppercase() {
+        Shape::Capitalised
+    } else {
+        Shape::Lower
+    };
+    // "P-A." and "J-L": hyphenated initials.
+    let hyphenated_initials = letters == 2 && upper == 2 && end - start == 3;
+    if hyphenated_initials && !glued_to_digit {
+        shape = Shape::Initial;
+        if text[end..].starts_with('.') {
+            end += 1;
+        }
+    }
+    // "Ph.", "Ch.", "Th.": the French initials of Philippe, Christophe, Thierry…
+    let digraph_initial = letters == 2
+        && end - start == 2
+        && first.is_ascii_uppercase()
+        && text[start + 1..end] == *"h"
+        && text[end..].starts_with('.');
+    if digraph_initial && !glued_to_digit {
+        end += 1;
+        shape = Shape::Initial;
+    }
+    if letters == 1 && first.is_uppercase() && !glued_to_digit {
+        if text[end..].starts_with('.') {
+            end += 1;
+            shape = Shape::Initial;
+        } else {
+            shape = Shape::Upper;
+        }
+    }
+    Token {
+        start,
+        end,
+        shape,
+        new_line,
+        joined,
+    }
 }
 
 /// Finds whole-word occurrences of phrases (ASCII case-insensitive, leftmost-longest).
@@ -181,9 +213,9 @@ pub(crate) fn is_whole_word(text: &str, start: usize, end: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{Shape, Token, tokens};
+    use super::{Scanned, Shape, Token, tokens, word_token};
 
-    /// The tokenizer as first written, over `char_indices`: the reference.
+    /// The tokenizer's scan as first written, over `char_indices`: the reference.
     fn tokens_by_characters(text: &str) -> Vec<Token> {
         let mut tokens = Vec::new();
         let mut characters = text.char_indices().peekable();
@@ -218,52 +250,18 @@ mod tests {
                     break;
                 }
             }
-            // Letters glued to digits ("FR76", "3e") are codes, not words of a name.
-            // So are letters before a degree sign ("N°", "nº").
-            let glued_to_digit = text[..start].ends_with(|c: char| c.is_ascii_digit())
-                || text[end..].starts_with(|c: char| c.is_ascii_digit() || c == '°' || c == 'º');
-            let mut shape = if glued_to_digit {
-                Shape::Lower
-            } else if letters >= 2 && upper == letters {
-                Shape::Upper
-            } else if character.is_uppercase() {
-                Shape::Capitalised
-            } else {
-                Shape::Lower
-            };
-            // "P-A." and "J-L": hyphenated initials.
-            let hyphenated_initials = letters == 2 && upper == 2 && end - start == 3;
-            if hyphenated_initials && !glued_to_digit {
-                shape = Shape::Initial;
-                if text[end..].starts_with('.') {
-                    end += 1;
-                }
-            }
-            // "Ph.", "Ch.", "Th.": the French initials of Philippe, Christophe, Thierry…
-            let digraph_initial = letters == 2
-                && end - start == 2
-                && character.is_ascii_uppercase()
-                && text[start + 1..end] == *"h"
-                && text[end..].starts_with('.');
-            if digraph_initial && !glued_to_digit {
-                end += 1;
-                shape = Shape::Initial;
-            }
-            if letters == 1 && character.is_uppercase() && !glued_to_digit {
-                if text[end..].starts_with('.') {
-                    end += 1;
-                    shape = Shape::Initial;
-                } else {
-                    shape = Shape::Upper;
-                }
-            }
-            tokens.push(Token {
-                start,
-                end,
-                shape,
+            tokens.push(word_token(
+                text,
+                Scanned {
+                    start,
+                    end,
+                    letters,
+                    upper,
+                    first: character,
+                },
                 new_line,
-                joined: !other_gap && (1..=3).contains(&blanks),
-            });
+                !other_gap && (1..=3).contains(&blanks),
+            ));
             new_line = false;
             blanks = 0;
             other_gap = false;
@@ -288,18 +286,12 @@ mod tests {
 
     #[test]
     fn the_byte_tokenizer_finds_what_the_character_tokenizer_finds() {
-        let alphabet: Vec<char> = "aZéÉßçÇœŒ-.  \t\n|°º0795,;:'’(中😀ǅ".chars().collect();
-        // A fixed linear congruential sequence: reproducible, no dependency.
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        for length in (0..400).map(|n| n % 40) {
-            let text: String = (0..length)
-                .map(|_| {
-                    state = state
-                        .wrapping_mul(6_364_136_223_846_793_005)
-                        .wrapping_add(1_442_695_040_888_963_407);
-                    alphabet[(state >> 33) as usize % alphabet.len()]
-                })
-                .collect();
+        for text in crate::detect::random_texts(
+            "aZéÉßçÇœŒ-.  \t\n|°º0795,;:'’(中😀ǅ",
+            0x9E37_79B9_7F4A_7C15,
+            400,
+            40,
+        ) {
             assert_eq!(
                 fields(&tokens(&text)),
                 fields(&tokens_by_characters(&text)),
